@@ -1,0 +1,422 @@
+/*
+ * uvm_kernel.h - kernel-side helpers of the uvm tapsets.
+ *
+ * Compiled into the SystemTap module through tapsets/uvm_runtime.stp
+ * (generated: see runtime/gen-runtime).  Everything here runs in probe
+ * context: no sleeping, no allocation, every read of user memory bounded
+ * and fault-safe (SystemTap's _stp_* copy helpers), kernel state read
+ * under RCU or the locks the kernel itself uses for the same read.
+ */
+#ifndef UVM_KERNEL_H
+#define UVM_KERNEL_H
+
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/mm.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/dcache.h>
+#include <linux/threads.h>
+#include <linux/ktime.h>
+#include <linux/bitops.h>
+#include <asm/unistd.h>
+
+/* ---- counters for the trailer ---------------------------------------- */
+
+static atomic64_t uvm_records = ATOMIC64_INIT(0);
+static atomic64_t uvm_dropped = ATOMIC64_INIT(0);
+
+#define UVM_EMIT(fmt, ...)                                                     \
+	do {                                                                   \
+		_stp_printf(fmt, __VA_ARGS__);                                 \
+		atomic64_inc(&uvm_records);                                    \
+	} while (0)
+
+/* ---- string escaping (the S field type of uvm_trace.h) ---------------- */
+
+/* Escape src[0..srclen) into dst (size n, always NUL-terminated).
+ * With space_too, ' ' is escaped as well (argv elements).  Returns the
+ * length written. */
+static size_t uvm_escape(char *dst, size_t n, const char *src, size_t srclen,
+			 int space_too)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < srclen && src[i]; i++) {
+		unsigned char c = src[i];
+		char e = 0;
+
+		switch (c) {
+		case '\\': e = '\\'; break;
+		case '\t': e = 't'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		}
+		if (e) {
+			if (o + 2 >= n)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = e;
+		} else if (c < 0x20 || c == 0x7f || (space_too && c == ' ')) {
+			if (o + 4 >= n)
+				break;
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		} else {
+			if (o + 1 >= n)
+				break;
+			dst[o++] = c;
+		}
+	}
+	if (o == 0 && n > 1)
+		dst[o++] = '-';	/* the empty string is written as "none" */
+	dst[o] = '\0';
+	return o;
+}
+
+/* ---- the tracked set ------------------------------------------------- */
+
+/* One bit per possible thread-group id.  A bit is set when the target or
+ * a descendant process is seen and cleared when its thread group dies, so
+ * a reused PID cannot inherit it.  512 KiB; lock-free to test. */
+static unsigned long uvm_tracked_map[BITS_TO_LONGS(PID_MAX_LIMIT)];
+static atomic_t uvm_tracked_count = ATOMIC_INIT(0);
+/* Set when there is no target: every process counts as tracked. */
+static int uvm_track_all;
+
+static inline int uvm_tracked(long tgid)
+{
+	if (unlikely(uvm_track_all))
+		return 1;
+	if (tgid <= 0 || tgid >= PID_MAX_LIMIT)
+		return 0;
+	return test_bit(tgid, uvm_tracked_map);
+}
+
+static inline void uvm_track_add(long tgid)
+{
+	if (tgid > 0 && tgid < PID_MAX_LIMIT &&
+	    !test_and_set_bit(tgid, uvm_tracked_map))
+		atomic_inc(&uvm_tracked_count);
+}
+
+/* Returns how many processes remain tracked. */
+static inline int uvm_track_del(long tgid)
+{
+	if (tgid > 0 && tgid < PID_MAX_LIMIT &&
+	    test_and_clear_bit(tgid, uvm_tracked_map))
+		return atomic_dec_return(&uvm_tracked_count);
+	return atomic_read(&uvm_tracked_count);
+}
+
+/* Is task a descendant of (or) the process ancestor?  Under RCU. */
+static int uvm_descends_from(struct task_struct *t, pid_t ancestor)
+{
+	int depth = 0;
+
+	while (t && depth++ < 4096) {
+		if (t->tgid == ancestor)
+			return 1;
+		if (t->pid == 1 || t->real_parent == t)
+			return 0;
+		t = rcu_dereference(t->real_parent);
+	}
+	return 0;
+}
+
+/* The smallest thread-group id > after that is ancestor or one of its
+ * descendants, or 0.  Used once at start to seed the tracked set. */
+static long uvm_next_descendant(pid_t ancestor, long after)
+{
+	struct task_struct *p;
+	long best = 0;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (p->tgid > after && (best == 0 || p->tgid < best) &&
+		    uvm_descends_from(p, ancestor))
+			best = p->tgid;
+	}
+	rcu_read_unlock();
+	return best;
+}
+
+/* ---- in-flight tables: entry state per thread ------------------------ */
+
+/* Slots indexed by tid; a slot belongs to one tid at a time.  A syscall
+ * or fault whose slot is held by another thread is counted in
+ * uvm_dropped and reported without latency. */
+#define UVM_INFLIGHT_BITS 14
+#define UVM_INFLIGHT_SLOTS (1 << UVM_INFLIGHT_BITS)
+
+struct uvm_sc_slot {
+	u32 tid;
+	u64 ts;
+};
+static struct uvm_sc_slot uvm_sc_inflight[UVM_INFLIGHT_SLOTS];
+
+static inline struct uvm_sc_slot *uvm_sc_slot(u32 tid)
+{
+	return &uvm_sc_inflight[tid & (UVM_INFLIGHT_SLOTS - 1)];
+}
+
+#define UVM_FAULT_PATH_MAX 160
+struct uvm_fault_slot {
+	u32 tid;
+	u32 flags;
+	u64 ts, addr, ip, vm_start;
+	u8 region;
+	char path[UVM_FAULT_PATH_MAX];
+};
+#define UVM_FAULT_SLOTS 1024
+static struct uvm_fault_slot uvm_fault_inflight[UVM_FAULT_SLOTS];
+
+static inline struct uvm_fault_slot *uvm_fault_slot(u32 tid)
+{
+	return &uvm_fault_inflight[tid & (UVM_FAULT_SLOTS - 1)];
+}
+
+/* ---- page faults ----------------------------------------------------- */
+
+enum { UVM_REGION_ANON, UVM_REGION_HEAP, UVM_REGION_STACK, UVM_REGION_FILE,
+       UVM_REGION_SPECIAL };
+static const char *const uvm_region_names[] = {
+	"anon", "heap", "stack", "file", "special"
+};
+
+static int uvm_vma_region(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	if (vma->vm_file)
+		return UVM_REGION_FILE;
+	if (vma->vm_ops && vma->vm_ops->name)
+		return UVM_REGION_SPECIAL;	/* vdso, vvar, ... */
+	if (mm && vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
+		return UVM_REGION_HEAP;
+	if (mm && vma->vm_start <= mm->start_stack &&
+	    vma->vm_end >= mm->start_stack)
+		return UVM_REGION_STACK;
+	return UVM_REGION_ANON;
+}
+
+/* Escaped path of a file into dst, "-" if none. */
+static void uvm_file_path(struct file *f, char *dst, size_t n)
+{
+	char buf[256];
+	char *p;
+
+	if (!f) {
+		uvm_escape(dst, n, "", 0, 0);
+		return;
+	}
+	p = d_path(&f->f_path, buf, sizeof(buf));
+	if (IS_ERR(p))
+		p = (char *)f->f_path.dentry->d_name.name;
+	uvm_escape(dst, n, p, sizeof(buf), 0);
+}
+
+/* The kernel's own accounting rule (mm_account_fault in mm/memory.c):
+ * errors and retries are not counted; a completed fault is major when
+ * VM_FAULT_MAJOR is set or it was retried (FAULT_FLAG_TRIED). */
+static const char *uvm_fault_outcome(unsigned long ret, unsigned long flags)
+{
+	if (ret & VM_FAULT_ERROR)
+		return "error";
+	if (ret & VM_FAULT_RETRY)
+		return "retry";
+	if ((ret & VM_FAULT_MAJOR) || (flags & FAULT_FLAG_TRIED))
+		return "major";
+	return "minor";
+}
+
+static void uvm_fault_access(unsigned long flags, char *dst)
+{
+	dst[0] = (flags & FAULT_FLAG_INSTRUCTION) ? 'x' :
+		 (flags & FAULT_FLAG_WRITE) ? 'w' : 'r';
+	dst[1] = (flags & FAULT_FLAG_USER) ? 'u' : 'k';
+	dst[2] = '\0';
+}
+
+/* ---- process exit ---------------------------------------------------- */
+
+struct uvm_rusage {
+	u64 min_flt, maj_flt, utime, stime, nvcsw, nivcsw, maxrss_kb;
+};
+
+/* The counters getrusage(RUSAGE_SELF) would report for t's process
+ * (group) or for t alone.  Called from sched_process_exit. */
+static void uvm_task_rusage(struct task_struct *t, int group,
+			    struct uvm_rusage *r)
+{
+	struct signal_struct *sig = t->signal;
+	struct task_struct *th;
+
+	memset(r, 0, sizeof(*r));
+	if (!group || !sig) {
+		r->min_flt = t->min_flt;
+		r->maj_flt = t->maj_flt;
+		r->utime = t->utime;
+		r->stime = t->stime;
+		r->nvcsw = t->nvcsw;
+		r->nivcsw = t->nivcsw;
+		return;
+	}
+	/* Threads already reaped were folded into signal_struct by
+	 * __exit_signal(); the rest are still on the thread list. */
+	r->min_flt = sig->min_flt;
+	r->maj_flt = sig->maj_flt;
+	r->utime = sig->utime;
+	r->stime = sig->stime;
+	r->nvcsw = sig->nvcsw;
+	r->nivcsw = sig->nivcsw;
+	rcu_read_lock();
+	for_each_thread(t, th) {
+		r->min_flt += th->min_flt;
+		r->maj_flt += th->maj_flt;
+		r->utime += th->utime;
+		r->stime += th->stime;
+		r->nvcsw += th->nvcsw;
+		r->nivcsw += th->nivcsw;
+	}
+	rcu_read_unlock();
+	/* do_exit() folded the mm's high-water RSS into sig->maxrss. */
+	r->maxrss_kb = sig->maxrss * (PAGE_SIZE / 1024);
+}
+
+/* ---- files and descriptors ------------------------------------------- */
+
+/* Escaped path of the current task's descriptor fd, "-" if none. */
+static void uvm_fd_path(long fd, char *dst, size_t n)
+{
+	struct files_struct *files = current->files;
+	struct file *f = NULL;
+
+	if (fd >= 0 && files) {
+		rcu_read_lock();
+		f = files_lookup_fd_rcu(files, fd);
+		if (f)
+			uvm_file_path(f, dst, n);
+		rcu_read_unlock();
+	}
+	if (!f)
+		uvm_escape(dst, n, "", 0, 0);
+}
+
+/* ---- system call arguments ------------------------------------------- */
+
+/*
+ * Argument kinds, one letter per argument:
+ *   d signed int   u unsigned   x hex   p pointer (hex)   f fd
+ *   s user string (path)   o octal mode
+ * Calls not in the table print their six raw arguments in hex.
+ */
+struct uvm_sc_sig {
+	int nr;
+	const char *kinds;
+};
+
+static const struct uvm_sc_sig uvm_sc_sigs[] = {
+	{ __NR_read, "fpu" },		{ __NR_write, "fpu" },
+	{ __NR_open, "sxo" },		{ __NR_close, "f" },
+	{ __NR_stat, "sp" },		{ __NR_fstat, "fp" },
+	{ __NR_lstat, "sp" },		{ __NR_lseek, "fdd" },
+	{ __NR_mmap, "puxxfd" },	{ __NR_mprotect, "pux" },
+	{ __NR_munmap, "pu" },		{ __NR_brk, "p" },
+	{ __NR_pread64, "fpud" },	{ __NR_pwrite64, "fpud" },
+	{ __NR_access, "so" },		{ __NR_pipe, "p" },
+	{ __NR_mremap, "puuxp" },	{ __NR_dup, "f" },
+	{ __NR_dup2, "ff" },		{ __NR_nanosleep, "pp" },
+	{ __NR_getpid, "" },		{ __NR_getppid, "" },
+	{ __NR_gettid, "" },		{ __NR_clone, "xppp" },
+	{ __NR_fork, "" },		{ __NR_vfork, "" },
+	{ __NR_execve, "spp" },		{ __NR_exit, "d" },
+	{ __NR_wait4, "dpxp" },		{ __NR_kill, "dd" },
+	{ __NR_uname, "p" },		{ __NR_fcntl, "fdx" },
+	{ __NR_chdir, "s" },		{ __NR_mkdir, "so" },
+	{ __NR_rmdir, "s" },		{ __NR_unlink, "s" },
+	{ __NR_readlink, "spu" },	{ __NR_getcwd, "pu" },
+	{ __NR_exit_group, "d" },	{ __NR_openat, "fsxo" },
+	{ __NR_newfstatat, "fspx" },	{ __NR_unlinkat, "fsx" },
+	{ __NR_readlinkat, "fspu" },	{ __NR_faccessat, "fso" },
+	{ __NR_faccessat2, "fsox" },	{ __NR_execveat, "fsppx" },
+	{ __NR_statx, "fsxxp" },	{ __NR_getdents64, "fpu" },
+	{ __NR_ioctl, "fxx" },		{ __NR_pipe2, "px" },
+	{ __NR_dup3, "ffx" },		{ __NR_clone3, "pu" },
+	{ __NR_rt_sigaction, "dppu" },	{ __NR_rt_sigprocmask, "dppu" },
+	{ __NR_set_tid_address, "p" },	{ __NR_futex, "pxdppd" },
+	{ __NR_arch_prctl, "xp" },	{ __NR_prlimit64, "ddpp" },
+	{ __NR_getrandom, "pux" },	{ __NR_rseq, "pux" },
+	{ __NR_set_robust_list, "pu" }, { __NR_sched_yield, "" },
+	{ __NR_clock_nanosleep, "dxpp" }, { __NR_readv, "fpd" },
+	{ __NR_writev, "fpd" },		{ __NR_poll, "pud" },
+	{ __NR_socket, "ddd" },		{ __NR_connect, "fpu" },
+};
+
+static const char *uvm_sc_kinds(long nr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(uvm_sc_sigs); i++)
+		if (uvm_sc_sigs[i].nr == nr)
+			return uvm_sc_sigs[i].kinds;
+	return NULL;
+}
+
+/* Append one argument to dst (size n, current length *o). */
+static void uvm_sc_arg(char *dst, size_t n, size_t *o, char kind,
+		       unsigned long v)
+{
+	char tmp[128];
+	int len = 0;
+
+	if (*o && *o + 2 < n) {
+		dst[(*o)++] = ',';
+		dst[(*o)++] = ' ';
+	}
+	switch (kind) {
+	case 'd': case 'f':
+		len = scnprintf(tmp, sizeof(tmp), "%d", (int)v);
+		break;
+	case 'u':
+		len = scnprintf(tmp, sizeof(tmp), "%lu", v);
+		break;
+	case 'o':
+		len = scnprintf(tmp, sizeof(tmp), "0%lo", v);
+		break;
+	case 's': {
+		char raw[96];
+		long got = v ? _stp_strncpy_from_user(raw, (const char __user *)v,
+						      sizeof(raw) - 1) : -EFAULT;
+		if (got < 0) {
+			len = scnprintf(tmp, sizeof(tmp), "0x%lx", v);
+		} else {
+			raw[got] = '\0';
+			tmp[0] = '"';
+			len = 1 + uvm_escape(tmp + 1, sizeof(tmp) - 3, raw, got, 0);
+			if (got == sizeof(raw) - 1)
+				len += scnprintf(tmp + len, sizeof(tmp) - len, "...");
+			tmp[len++] = '"';
+			tmp[len] = '\0';
+		}
+		break;
+	}
+	default:
+		len = scnprintf(tmp, sizeof(tmp), "0x%lx", v);
+		break;
+	}
+	if (*o + len + 1 < n) {
+		memcpy(dst + *o, tmp, len);
+		*o += len;
+	}
+	dst[*o] = '\0';
+}
+
+#endif /* UVM_KERNEL_H */
