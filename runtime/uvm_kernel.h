@@ -158,6 +158,7 @@ static long uvm_next_descendant(pid_t ancestor, long after)
 
 struct uvm_sc_slot {
 	u32 tid;
+	int nr;
 	u64 ts;
 };
 static struct uvm_sc_slot uvm_sc_inflight[UVM_INFLIGHT_SLOTS];
@@ -417,6 +418,23 @@ static void uvm_sc_arg(char *dst, size_t n, size_t *o, char kind,
 		*o += len;
 	}
 	dst[*o] = '\0';
+}
+
+/* Names of error codes user space never sees (the call is restarted or
+ * fails with EINTR), which errno_str() does not know. */
+static const char *uvm_kernel_errno(long err)
+{
+	switch (err) {
+	case 512: return "ERESTARTSYS";
+	case 513: return "ERESTARTNOINTR";
+	case 514: return "ERESTARTNOHAND";
+	case 515: return "ENOIOCTLCMD";
+	case 516: return "ERESTART_RESTARTBLOCK";
+	case 517: return "EPROBE_DEFER";
+	case 518: return "EOPENSTALE";
+	case 519: return "ENOPARAM";
+	}
+	return NULL;
 }
 
 #endif /* UVM_KERNEL_H */

@@ -1,0 +1,135 @@
+# uvm - profile a process and everything it forks, from inside the kernel.
+#
+#   make            build uvm-collect and the test workloads
+#   make demo       trace a bundled workload and print its profile
+#   make check      all tests (host, then the guest kernel)
+#   make vm         build the guest image (scripts/uvm-vm build)
+#   make bench      benchmarks: prints a table, writes docs/performance.md
+#   make install    prefix=/usr/local DESTDIR=...
+#
+# V=1 shows the commands.  UVM_SKIP_GUEST=1 make check skips the guest
+# tests explicitly (they are never skipped silently).
+
+prefix ?= /usr/local
+exec_prefix ?= $(prefix)
+bindir ?= $(exec_prefix)/bin
+datadir ?= $(prefix)/share
+mandir ?= $(datadir)/man
+uvmdir ?= $(datadir)/uvm
+docdir ?= $(datadir)/doc/uvm
+
+CC ?= cc
+CLANG ?= clang
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+BUILD ?= build
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+LIBS_PKGS := json-c libxml-2.0 libdw
+ALL_CFLAGS = -std=gnu11 $(WARN) -Iruntime -Ihelpers $(shell $(PKG_CONFIG) --cflags $(LIBS_PKGS) 2>/dev/null) $(CFLAGS)
+ALL_LIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PKGS) 2>/dev/null) -lm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps check check-host check-guest unit fuzz vm demo bench install uninstall clean runtime
+
+COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/symbols.c helpers/live.c
+COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
+WORKLOADS := syscalls faults mm tree
+
+all: $(BUILD)/uvm-collect $(WORKLOADS:%=$(BUILD)/workloads/%) tapsets/uvm_runtime.stp
+
+deps:
+	$(Q)scripts/install-deps build test
+
+# tapsets/uvm_runtime.stp is generated from runtime/ and committed, so that
+# 'stap -I tapsets' works from a fresh clone.
+tapsets/uvm_runtime.stp: runtime/uvm_runtime.stp.in runtime/uvm_trace.h runtime/uvm_kernel.h runtime/gen-runtime
+	@echo "  GEN     $@"
+	$(Q)runtime/gen-runtime $@
+
+runtime: tapsets/uvm_runtime.stp
+
+$(BUILD)/uvm-collect: helpers/main.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ helpers/main.c $(COLLECT_SRCS) $(ALL_LIBS) $(LDFLAGS)
+
+$(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) -O2 -g -Wall -Wextra -pthread -o $@ $< $(LDFLAGS)
+
+# Unit tests and fuzzing of the C code, with ASan+UBSan.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+$(BUILD)/unit-tests: tests/unit/unit.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (ASan+UBSan)"
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ tests/unit/unit.c $(COLLECT_SRCS) $(ALL_LIBS)
+
+$(BUILD)/fuzz-trace: tests/fuzz/fuzz_trace.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@ (libFuzzer+ASan+UBSan)"
+	$(Q)$(CLANG) $(filter-out -Wformat=2,$(ALL_CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_trace.c $(COLLECT_SRCS) $(ALL_LIBS)
+
+unit: $(BUILD)/unit-tests
+	$(Q)$(BUILD)/unit-tests
+
+FUZZ_SECONDS ?= 20
+fuzz: $(BUILD)/fuzz-trace
+	@mkdir -p $(BUILD)/fuzz-corpus
+	$(Q)$(BUILD)/fuzz-trace -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
+		$(BUILD)/fuzz-corpus tests/fuzz/corpus 2>$(BUILD)/fuzz.log || { tail -40 $(BUILD)/fuzz.log; exit 1; }
+	@grep -E '^(Done|#[0-9]+ +DONE)' $(BUILD)/fuzz.log | tail -1 || true
+
+vm:
+	$(Q)scripts/uvm-vm build
+
+BATS ?= bats
+check: all
+	$(Q)scripts/install-deps build test
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz
+	$(Q)$(MAKE) --no-print-directory check-host
+	$(Q)$(MAKE) --no-print-directory check-guest
+
+check-host: all
+	$(Q)LC_ALL=C $(BATS) tests/host
+
+check-guest: all
+ifeq ($(UVM_SKIP_GUEST),1)
+	@echo "check-guest: SKIPPED by UVM_SKIP_GUEST=1: nothing was traced in a real kernel"
+else
+	$(Q)scripts/uvm-vm build
+	$(Q)LC_ALL=C $(BATS) tests/guest
+endif
+
+demo: all
+	$(Q)scripts/uvm-demo
+
+bench: all
+	$(Q)bench/run
+
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(uvmdir)/tapsets $(DESTDIR)$(uvmdir)/scripts \
+		$(DESTDIR)$(uvmdir)/runtime $(DESTDIR)$(uvmdir)/examples $(DESTDIR)$(mandir)/man1 \
+		$(DESTDIR)$(docdir)
+	install -m 755 $(BUILD)/uvm-collect $(DESTDIR)$(bindir)/uvm-collect
+	install -m 644 tapsets/*.stp $(DESTDIR)$(uvmdir)/tapsets/
+	install -m 644 scripts/uvm.stp $(DESTDIR)$(uvmdir)/scripts/
+	install -m 644 runtime/*.h runtime/uvm_runtime.stp.in $(DESTDIR)$(uvmdir)/runtime/
+	install -m 644 examples/*.stp $(DESTDIR)$(uvmdir)/examples/
+	install -m 644 docs/uvm-collect.1 $(DESTDIR)$(mandir)/man1/
+	install -m 644 docs/*.md docs/uvm-collect.xsd $(DESTDIR)$(docdir)/
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/uvm-collect $(DESTDIR)$(mandir)/man1/uvm-collect.1
+	rm -rf $(DESTDIR)$(uvmdir) $(DESTDIR)$(docdir)
+
+clean:
+	rm -rf $(BUILD)

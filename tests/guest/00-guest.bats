@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# The guest itself: a real 6.1 kernel that loads SystemTap modules.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+}
+
+@test "uvm-vm run: the guest boots Debian's 6.1 kernel" {
+	run "$UVM_VM" run -- uname -r
+	assert_success
+	assert_output --regexp '^6\.1\.[0-9]+-[0-9]+-amd64$'
+}
+
+@test "uvm-vm run: the command's exit status comes back" {
+	run "$UVM_VM" run -- sh -c 'exit 7'
+	assert_equal "$status" 7
+}
+
+@test "uvm-vm run: stdout and stderr are streamed separately" {
+	run --separate-stderr "$UVM_VM" run -- sh -c 'echo to-out; echo to-err >&2'
+	assert_success
+	assert_output to-out
+	assert_equal "$stderr" to-err
+}
+
+@test "uvm-vm run: a shared directory is writable at the same path" {
+	"$UVM_VM" run --share "$BATS_TEST_TMPDIR" -- sh -c "echo guest > '$BATS_TEST_TMPDIR/f'"
+	run cat "$BATS_TEST_TMPDIR/f"
+	assert_output guest
+}
+
+@test "uvm-vm run: a hung guest is killed at the timeout with a message" {
+	run "$UVM_VM" run --timeout 20 -- sleep 600
+	assert_equal "$status" 124
+	assert_output --partial "timeout"
+}
+
+@test "uvm-vm stap: tracepoint and embedded C count exactly 4321 getppid calls" {
+	run "$UVM_VM" stap -g "$BATS_TEST_DIRNAME/smoke.stp" -- "$W/syscalls" 4321 0
+	assert_success
+	assert_line "getppid 4321"
+	assert_line "embedded_c_ppid_matches 4321"
+}
+
+@test "uvm-vm stap: a compile error is shown as stap prints it, exit 3" {
+	printf 'probe nosuch.probe.point { }\n' >"$BATS_TEST_TMPDIR/bad.stp"
+	run "$UVM_VM" stap "$BATS_TEST_TMPDIR/bad.stp" -- true
+	assert_equal "$status" 3
+	assert_output --partial "semantic error"
+}
+
+@test "uvm-vm build: a second build with nothing changed rebuilds nothing" {
+	run "$UVM_VM" build
+	assert_success
+	assert_output --partial "guest image ready"
+	refute_output --partial "debootstrap"
+	refute_output --partial "installing"
+	refute_output --partial "booting"
+}

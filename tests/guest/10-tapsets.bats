@@ -1,0 +1,195 @@
+#!/usr/bin/env bats
+# uvm.stp and the tapsets against workloads whose behaviour is known.
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+	T="$BATS_TEST_TMPDIR/trace"
+}
+
+# pid of the first exec of a program named $1 (basename) in trace $2
+exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $6 == p { print $3; exit }' "$2"; }
+
+@test "uvm.stp: header first, trailer last, record count and no loss" {
+	uvm_trace "$T" -- "$W/syscalls" 10 0
+	run head -n 1 "$T"
+	assert_output --regexp $'^H\tuvm-trace\t1\t6\\.1\\.'
+	run tail -n 1 "$T"
+	assert_output --regexp $'^T\t'
+	# records counted by the module = lines before the trailer
+	recs=$(tail -n 1 "$T" | cut -f3)
+	assert_equal "$recs" "$(($(wc -l <"$T") - 1))"
+	# dropped, skipped, transport, errors
+	assert_equal "$(tail -n 1 "$T" | cut -f4-)" $'0\t0\t0\t0'
+}
+
+@test "uvm.syscall: 5000 getppid, 17 failing opens (ENOENT) and a 300 ms blocking read" {
+	uvm_trace "$T" -- "$W/syscalls" 5000 17 300
+	pid=$(exec_pid syscalls "$T")
+	[ -n "$pid" ]
+	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "getppid"' "$T"
+	assert_equal "${#lines[@]}" 5000
+	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "openat" && $8 == "ENOENT" && $10 ~ /nonexistent\/uvm-workload/' "$T"
+	assert_equal "${#lines[@]}" 17
+	# every failing open returned -2
+	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $8 == "ENOENT" && $7 != -2' "$T"
+	assert_output ""
+	# the blocking read on the pipe: at least 300 ms, and (emulated
+	# guest) less than 300 ms + 5 s
+	lat=$(awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "read" && $7 == 1 && $10 ~ /, 1$/ { print $9 }' "$T" | sort -n | tail -n 1)
+	[ -n "$lat" ]
+	[ "$lat" -ge 300000000 ]
+	[ "$lat" -lt 5300000000 ]
+}
+
+@test "uvm.pagefault: 256 touched anonymous pages are 256 minor faults, and totals match the kernel's counters" {
+	uvm_trace "$T" -- "$W/faults" 256 "$BATS_TEST_TMPDIR/mapped" 64 >"$BATS_TEST_TMPDIR/out"
+	cp "$T" "$BATS_TEST_TMPDIR/keep"
+	child=$(awk -F'\t' '$1 == "C" { print $5; exit }' "$T")
+	[ -n "$child" ]
+	# the workload's own account comes through the trace's stdout? no:
+	# the workload prints to the same stdout as stap; read it from there
+	anon=$(awk '$1 == "anon" { print $2 }' "$T")
+	[ -n "$anon" ]
+	run awk -F'\t' -v p="$child" -v a="$anon" '$1 == "F" && $3 == p && $11 == a && $8 == "minor"' "$T"
+	assert_equal "${#lines[@]}" 256
+	# kernel rule reconciliation: the child's min_flt/maj_flt at exit
+	# equal the minor/major faults traced for it
+	read -r minflt majflt < <(awk -F'\t' -v p="$child" '$1 == "X" && $3 == p && $5 == 1 { print $9, $10 }' "$T")
+	traced_min=$(awk -F'\t' -v p="$child" '$1 == "F" && $3 == p && $8 == "minor"' "$T" | wc -l)
+	traced_maj=$(awk -F'\t' -v p="$child" '$1 == "F" && $3 == p && $8 == "major"' "$T" | wc -l)
+	assert_equal "$traced_min" "$minflt"
+	assert_equal "$traced_maj" "$majflt"
+}
+
+@test "uvm.pagefault: a file mapping read after dropping caches takes major faults, as getrusage counts them" {
+	uvm_trace "$T" -- "$W/faults" 1 "$BATS_TEST_TMPDIR/mapped" 64
+	child=$(awk -F'\t' '$1 == "C" { print $5; exit }' "$T")
+	read -r addr majd < <(awk '$1 == "file" { print $2, $5 }' "$T")
+	[ -n "$addr" ]
+	[ "$majd" -ge 1 ]
+	run awk -F'\t' -v p="$child" -v a="$addr" '$1 == "F" && $3 == p && $11 == a && $8 == "major" && $12 ~ /mapped$/' "$T"
+	assert_equal "${#lines[@]}" "$majd"
+}
+
+@test "uvm.mm: every mmap-family call of the workload with its real result" {
+	uvm_trace "$T" -- "$W/mm"
+	pid=$(exec_pid mm "$T")
+	# the workload's lines: op addr len new_len result
+	while read -r op addr len newlen result; do
+		if [ "$result" = EINVAL ]; then
+			run awk -F'\t' -v p="$pid" -v o="$op" -v a="$addr" '$1 == "M" && $3 == p && $5 == o && $6 == a && $14 == "EINVAL"' "$T"
+		else
+			run awk -F'\t' -v p="$pid" -v o="$op" -v a="$addr" -v l="$len" -v n="$newlen" -v r="$result" \
+				'$1 == "M" && $3 == p && $5 == o && $6 == a && $7 == l && $8 == n && $13 == r && $14 == "-"' "$T"
+		fi
+		[ "${#lines[@]}" -ge 1 ] || { echo "no M record for: $op $addr $len $newlen $result"; false; }
+	done < <(grep -E '^(mmap|munmap|mprotect|mremap|brk) ' "$T")
+	[ "$(grep -cE '^(mmap|munmap|mprotect|mremap|brk) ' "$T")" -eq 9 ]
+	run awk -F'\t' -v p="$pid" '$1 == "M" && $3 == p && $5 == "mmap" && $6 == "0x0" && $7 == 16384 { print $9, $10 }' "$T"
+	assert_output "PROT_READ|PROT_WRITE MAP_PRIVATE|MAP_ANONYMOUS"
+}
+
+@test "uvm.process: the whole tree with every exit status, signal, thread, exec and grandchild" {
+	uvm_trace "$T" -- "$W/tree"
+	parent=$(awk '$1 == "parent" { print $2 }' "$T")
+	[ -n "$parent" ]
+	n=0
+	while read -r _ pid kind expect; do
+		n=$((n + 1))
+		case $expect in
+		exit:*) want=$'\t'"${expect#exit:}"$'\t0\t0' ;;
+		signal:*) want=$'\t-1\t'"${expect#signal:}"$'\t0' ;;
+		esac
+		run awk -F'\t' -v p="$pid" '$1 == "X" && $3 == p && $5 == 1 { print "\t" $6 "\t" $7 "\t" $8 }' "$T"
+		assert_output "$want"
+		case $kind in
+		thread)
+			run awk -F'\t' -v p="$pid" '$1 == "C" && $3 == p && $5 == p && $8 == 1' "$T"
+			assert_equal "${#lines[@]}" 1 ;;
+		exec)
+			run awk -F'\t' -v p="$pid" '$1 == "E" && $3 == p { print $8 }' "$T"
+			assert_output 'tree leaf 7' ;;
+		esac
+		# every child was forked by its parent
+		if [ "$kind" != grandchild ]; then
+			run awk -F'\t' -v p="$pid" -v pp="$parent" '$1 == "C" && $3 == pp && $5 == p && $8 == 0' "$T"
+			assert_equal "${#lines[@]}" 1
+		fi
+	done < <(grep -E '^(child|grandchild) ' "$T" | awk '{ if ($1 == "grandchild") print "x", $2, "grandchild", $3; else print }')
+	assert_equal "$n" 9
+}
+
+@test "uvm.stp -G follow=0: only the target is traced" {
+	uvm_trace "$T" follow=0 -- "$W/tree"
+	run awk -F'\t' '$1 == "X"' "$T"
+	assert_equal "${#lines[@]}" 1
+	run awk -F'\t' '$1 == "H" { print $8 }' "$T"
+	assert_output 0
+}
+
+@test "uvm.stp -G mode=summary: counts, errors by errno and histogram aggregated in the kernel" {
+	uvm_trace "$T" mode=summary -- "$W/syscalls" 3000 5
+	pid=$(exec_pid syscalls "$T")
+	run awk -F'\t' '$1 == "S" || $1 == "F" || $1 == "M"' "$T"
+	assert_output ""
+	run awk -F'\t' -v p="$pid" '$1 == "s" && $2 == p && $4 == "getppid" { print $5, $6 }' "$T"
+	assert_output "3000 0"
+	run awk -F'\t' -v p="$pid" '$1 == "e" && $2 == p && $3 == 257 && $4 == "ENOENT" { print $5 }' "$T"
+	assert_output 5
+	# the histogram buckets of getppid add up to its count
+	run awk -F'\t' -v p="$pid" '$1 == "h" && $2 == p && $3 == 110 { n += $5 } END { print n }' "$T"
+	assert_output 3000
+	run awk -F'\t' '$1 == "I" { print $4 }' "$T"
+	assert_output 1
+}
+
+@test "uvm.stp: syscall counts agree with strace -f -c for the same workload" {
+	"$UVM_VM" run --share "$BATS_TEST_TMPDIR" -- strace -f -c -U name,calls -o "$BATS_TEST_TMPDIR/strace" \
+		"$W/syscalls" 700 9 50 >/dev/null
+	uvm_trace "$T" -- "$W/syscalls" 700 9 50
+	# uvm: calls made after the workload's exec, by the workload and its child
+	awk -F'\t' '$1 == "E" && !t { t = $2 } $1 == "S" && t && $2 >= t { n[$6]++ } END { for (k in n) print k, n[k] }' "$T" | sort >"$BATS_TEST_TMPDIR/uvm.counts"
+	awk 'NR > 2 && $1 !~ /^-/ && $1 != "total" { print $1, $2 }' "$BATS_TEST_TMPDIR/strace" | sort >"$BATS_TEST_TMPDIR/strace.counts"
+	echo "# strace -f -c vs uvm:" >&3
+	join -a1 -a2 -e 0 -o 0,1.2,2.2 "$BATS_TEST_TMPDIR/strace.counts" "$BATS_TEST_TMPDIR/uvm.counts" | sed 's/^/#   /' >&3
+	# every call strace counted, uvm counted the same number of times
+	while read -r name calls; do
+		assert_equal "$name $(awk -v n="$name" '$1 == n { print $2 }' "$BATS_TEST_TMPDIR/uvm.counts")" "$name $calls"
+	done <"$BATS_TEST_TMPDIR/strace.counts"
+	grep -q '^getppid 700$' "$BATS_TEST_TMPDIR/strace.counts"
+}
+
+@test "uvm.stp -x PID: attaches to a running process and ends when its tree exits" {
+	mod="$BATS_TEST_TMPDIR/uvmx.ko"
+	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$mod"
+	cat >"$BATS_TEST_TMPDIR/x.sh" <<-EOF
+		sh -c 'read go < "$BATS_TEST_TMPDIR/fifo"; exec "$W/syscalls" 1234 2' &
+		pid=\$!
+		mkfifo "$BATS_TEST_TMPDIR/fifo" 2>/dev/null
+		staprun -x \$pid "$mod" >"$BATS_TEST_TMPDIR/trace" &
+		st=\$!
+		for i in \$(seq 100); do grep -q '^H' "$BATS_TEST_TMPDIR/trace" 2>/dev/null && break; sleep 0.2; done
+		echo go >"$BATS_TEST_TMPDIR/fifo"
+		wait \$st
+		echo "staprun \$?"
+	EOF
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run "$UVM_VM" run --timeout 300 --share "$BATS_TEST_TMPDIR" -- bash "$BATS_TEST_TMPDIR/x.sh"
+	assert_success
+	assert_output --partial "staprun 0"
+	pid=$(exec_pid syscalls "$BATS_TEST_TMPDIR/trace")
+	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "getppid"' "$BATS_TEST_TMPDIR/trace"
+	assert_equal "${#lines[@]}" 1234
+	run tail -n 1 "$BATS_TEST_TMPDIR/trace"
+	assert_output --regexp $'^T\t'
+}
+
+@test "uvm.stp -x PID: a target that does not exist is a clear error, non-zero exit" {
+	mod="$BATS_TEST_TMPDIR/uvmx.ko"
+	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$mod"
+	run "$UVM_VM" run --share "$BATS_TEST_TMPDIR" -- staprun -x 31999 "$mod"
+	assert_failure
+	assert_output --partial "target process 31999 does not exist"
+}

@@ -1,0 +1,35 @@
+# common-setup.bash - loaded by every .bats file: bats-support/bats-assert,
+# the build on PATH, a hermetic environment.
+_common_setup() {
+	load '/usr/lib/bats/bats-support/load'
+	load '/usr/lib/bats/bats-assert/load'
+	UVM_ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+	export UVM_ROOT
+	export LC_ALL=C
+	export UVM_COLLECT="${UVM_COLLECT:-$UVM_ROOT/build/uvm-collect}"
+	export UVM_VM="$UVM_ROOT/scripts/uvm-vm"
+	W="$UVM_ROOT/build/workloads"
+	# Guest outputs come back through a shared directory.
+	export TMPDIR="$BATS_TEST_TMPDIR"
+}
+
+# Skip a guest test only when asked to; otherwise a missing image fails.
+_guest_setup() {
+	if [ "${UVM_SKIP_GUEST:-}" = 1 ]; then
+		skip "UVM_SKIP_GUEST=1: guest tests not run"
+	fi
+}
+
+# uvm_trace OUT [STAP-GLOBALS...] -- CMD...: run CMD under uvm.stp in the
+# guest; the trace goes to OUT, stap's stderr to OUT.err.
+uvm_trace() {
+	local out=$1; shift
+	local -a g=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do g+=(-G "$1"); shift; done
+	shift
+	"$UVM_VM" stap --share "$BATS_TEST_TMPDIR" -I "$UVM_ROOT/tapsets" "${g[@]}" \
+		"$UVM_ROOT/scripts/uvm.stp" -- "$@" >"$out" 2>"$out.err"
+}
+
+# Records of one type (tag) as tab-separated lines without the tag.
+records() { awk -F'\t' -v t="$1" '$1 == t' "$2" | cut -f2-; }
