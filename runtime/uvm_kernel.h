@@ -20,6 +20,7 @@
 #include <linux/dcache.h>
 #include <linux/threads.h>
 #include <linux/ktime.h>
+#include <linux/utsname.h>
 #include <linux/bitops.h>
 #include <asm/unistd.h>
 
@@ -166,6 +167,20 @@ static struct uvm_sc_slot uvm_sc_inflight[UVM_INFLIGHT_SLOTS];
 static inline struct uvm_sc_slot *uvm_sc_slot(u32 tid)
 {
 	return &uvm_sc_inflight[tid & (UVM_INFLIGHT_SLOTS - 1)];
+}
+
+/* execve's arguments, decoded at entry: at its return the registers are
+ * the new program's.  Few execs run at once; a collision falls back. */
+#define UVM_EXEC_SLOTS 64
+struct uvm_exec_slot {
+	u32 tid;
+	char args[MAXSTRINGLEN];
+};
+static struct uvm_exec_slot uvm_exec_stash[UVM_EXEC_SLOTS];
+
+static inline int uvm_is_exec(long nr)
+{
+	return nr == __NR_execve || nr == __NR_execveat;
 }
 
 #define UVM_FAULT_PATH_MAX 160
