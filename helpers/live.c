@@ -1,0 +1,280 @@
+/*
+ * live.c - live mode: start stap (or 'uvm-vm stap' where this kernel
+ * cannot load modules) with an argument vector, never a shell string; the
+ * trace goes to a file in a private directory (staprun -o), which is read
+ * as it grows, so the target's own output stays apart on stderr.  SIGINT
+ * is passed on to stap, which then writes the trailer and stops.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "live.h"
+#include "util.h"
+
+extern char **environ;
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig) { (void)sig; interrupted = 1; }
+
+struct argv {
+	char **v;
+	size_t n, cap;
+};
+
+static void push(struct argv *a, const char *s)
+{
+	GROW(a->v, a->n + 1, a->cap);
+	a->v[a->n++] = xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+static void argv_free(struct argv *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+}
+
+/* Can this kernel load SystemTap modules at all? */
+static int host_can_stap(void)
+{
+	return access("/proc/modules", R_OK) == 0 && access("/sys/kernel/debug", F_OK) == 0;
+}
+
+/* staprun -c takes one string it splits with wordexp(3): quote each word. */
+static char *quote_cmd(char **cmd)
+{
+	size_t len = 1, i;
+	char *s, *o, *w;
+
+	for (i = 0; cmd[i]; i++)
+		len += 4 * strlen(cmd[i]) + 3;
+	o = s = xcalloc(1, len);
+	for (i = 0; cmd[i]; i++) {
+		if (i)
+			*o++ = ' ';
+		*o++ = '\'';
+		for (w = cmd[i]; *w; w++) {
+			if (*w == '\'') {
+				memcpy(o, "'\\''", 4);
+				o += 4;
+			} else {
+				*o++ = *w;
+			}
+		}
+		*o++ = '\'';
+	}
+	*o = '\0';
+	return s;
+}
+
+/* Read what stap wrote to stderr, line by line: pass it on, and pick up
+ * its loss report.  Returns read()'s result. */
+static ssize_t drain_stderr(struct uvm_profile *p, int fd, char *buf, size_t *len, size_t cap)
+{
+	ssize_t n = read(fd, buf + *len, cap - *len - 1);
+	char *nl, *line;
+
+	if (n <= 0)
+		return n;
+	*len += (size_t)n;
+	buf[*len] = '\0';
+	line = buf;
+	while ((nl = strchr(line, '\n'))) {
+		*nl = '\0';
+		uvm_profile_stap_stderr(p, line);
+		/* stap's debuginfo warning for the dwarfless fallback is noise */
+		if (!strstr(line, "cannot find module kernel debuginfo") &&
+		    !strstr(line, "similar warning messages suppressed") &&
+		    strcmp(line, "Rerun with -v to see them."))
+			fprintf(stderr, "%s\n", line);
+		line = nl + 1;
+	}
+	*len -= (size_t)(line - buf);
+	memmove(buf, line, *len);
+	if (*len == cap - 1) {	/* an overlong line: pass it on */
+		fwrite(buf, 1, *len, stderr);
+		*len = 0;
+	}
+	return n;
+}
+
+int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err,
+		 size_t errlen)
+{
+	char dir[] = "/tmp/uvm-collect.XXXXXX", tracefile[64], mode[64], follow[32];
+	char errbuf[8192], *buf = NULL, *cmdstr = NULL;
+	struct argv a = { 0 };
+	struct uvm_parser *ps = NULL;
+	posix_spawn_file_actions_t fa;
+	struct sigaction sa, old_int, old_term;
+	int epipe[2] = { -1, -1 }, tfd = -1, status = 0, rc = -1, guest = o->guest;
+	size_t i, errlen_used = 0;
+	uint64_t last_records = 0;
+	pid_t child = -1;
+	time_t last = 0;
+	int done = 0;
+
+	if (guest < 0)
+		guest = !host_can_stap();
+	if (guest && o->pid) {
+		snprintf(err, errlen, "-p PID needs a kernel that can load SystemTap modules; this one "
+			 "cannot, and a PID of this machine means nothing in the uvm guest (use -- CMD)");
+		return -1;
+	}
+	if (!mkdtemp(dir)) {
+		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(tracefile, sizeof(tracefile), "%s/trace", dir);
+	snprintf(mode, sizeof(mode), "mode=%s", o->mode);
+	snprintf(follow, sizeof(follow), "follow=%d", o->follow);
+	if (guest) {
+		push(&a, o->uvm_vm);
+		push(&a, "stap");
+		push(&a, "--share");
+		push(&a, dir);
+	} else {
+		push(&a, "stap");
+	}
+	push(&a, "-I");
+	push(&a, o->tapsets);
+	push(&a, "-G");
+	push(&a, mode);
+	push(&a, "-G");
+	push(&a, follow);
+	push(&a, "-o");
+	push(&a, tracefile);
+	for (i = 0; i < o->n_stap_args; i++)
+		push(&a, o->stap_args[i]);
+	if (!guest && o->pid) {
+		char pid[32];
+		snprintf(pid, sizeof(pid), "%d", o->pid);
+		push(&a, "-x");
+		push(&a, pid);
+	}
+	if (!guest && o->cmd) {
+		cmdstr = quote_cmd(o->cmd);
+		push(&a, "-c");
+		push(&a, cmdstr);
+	}
+	push(&a, o->script);
+	if (guest) {
+		push(&a, "--");
+		for (i = 0; o->cmd[i]; i++)
+			push(&a, o->cmd[i]);
+	}
+	if (o->verbose) {
+		fprintf(stderr, "uvm-collect: running");
+		for (i = 0; i < a.n; i++)
+			fprintf(stderr, " %s", a.v[i]);
+		fputc('\n', stderr);
+	}
+	if (pipe2(epipe, O_CLOEXEC)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	/* stap's stdout (the target's output, with -c) goes to our stderr */
+	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, epipe[1], STDERR_FILENO);
+	if ((errno = posix_spawnp(&child, a.v[0], &fa, NULL, a.v, environ))) {
+		snprintf(err, errlen, "cannot run %s: %s", a.v[0], strerror(errno));
+		posix_spawn_file_actions_destroy(&fa);
+		child = -1;
+		goto out;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(epipe[1]);
+	epipe[1] = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	ps = uvm_parser_new(p, tracefile);
+	buf = xcalloc(1, 1 << 20);
+	while (!done) {
+		struct pollfd pfd = { .fd = epipe[0], .events = POLLIN };
+		ssize_t n;
+
+		if (interrupted == 1) {	/* pass ^C on once: stap ends cleanly */
+			kill(child, SIGINT);
+			interrupted = 2;
+		}
+		if (poll(&pfd, 1, 100) > 0)
+			drain_stderr(p, epipe[0], errbuf, &errlen_used, sizeof(errbuf));
+		if (tfd < 0)
+			tfd = open(tracefile, O_RDONLY | O_CLOEXEC);
+		while (tfd >= 0 && (n = read(tfd, buf, 1 << 20)) > 0)
+			if (uvm_parser_feed(ps, buf, (size_t)n) < 0)
+				break;
+		if (uvm_parser_error(ps)) {
+			kill(child, SIGINT);
+			break;
+		}
+		if (waitpid(child, &status, WNOHANG) == child) {
+			done = 1;
+			child = -1;
+			/* the last bytes, and stderr's last lines */
+			while (tfd >= 0 && (n = read(tfd, buf, 1 << 20)) > 0)
+				uvm_parser_feed(ps, buf, (size_t)n);
+			/* stap is gone: read its stderr to the end */
+			while (drain_stderr(p, epipe[0], errbuf, &errlen_used, sizeof(errbuf)) > 0)
+				;
+		}
+		if (o->progress && time(NULL) != last) {
+			uint64_t r = p->loss.records_read;
+			last = time(NULL);
+			fprintf(stderr, "\ruvm-collect: %llu records (%llu/s), %zu processes   ",
+				(unsigned long long)r, (unsigned long long)(r - last_records), p->n_procs);
+			last_records = r;
+		}
+	}
+	if (o->progress)
+		fputc('\n', stderr);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (uvm_parser_error(ps)) {
+		snprintf(err, errlen, "%s", uvm_parser_error(ps));
+		goto out;
+	}
+	if (uvm_parser_finish(ps) < 0) {
+		snprintf(err, errlen, "%s (did stap start? its messages are above)",
+			 uvm_parser_error(ps));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (child > 0) {
+		kill(child, SIGINT);
+		waitpid(child, &status, 0);
+	}
+	if (tfd >= 0)
+		close(tfd);
+	if (epipe[0] >= 0)
+		close(epipe[0]);
+	if (epipe[1] >= 0)
+		close(epipe[1]);
+	uvm_parser_free(ps);
+	free(buf);
+	free(cmdstr);
+	argv_free(&a);
+	unlink(tracefile);
+	rmdir(dir);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/* live.h - run SystemTap (or the uvm guest) and parse its trace as it comes. */
+#ifndef UVM_LIVE_H
+#define UVM_LIVE_H
+
+#include "uvm_profile.h"
+
+struct uvm_live_opts {
+	int pid;		/* -p PID, or 0 */
+	char **cmd;		/* -- CMD ARGS, or NULL */
+	char **stap_args;	/* --stap-arg, NULL-terminated */
+	size_t n_stap_args;
+	const char *mode;	/* events or summary */
+	int follow;
+	int guest;		/* 1: through scripts/uvm-vm; -1: decide */
+	int progress;		/* progress on stderr */
+	const char *tapsets, *script, *uvm_vm;
+	int verbose;
+};
+
+/* Runs the trace; fills p.  Returns 0, or -1 with a message in err. */
+int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err,
+		 size_t errlen);
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * uvm-collect - turn a uvm trace into a profile: from a file, a pipe, or
+ * a stap it starts itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "live.h"
+#include "uvm_profile.h"
+#include "uvm_trace.h"
+#include "util.h"
+
+#define UVM_VERSION "0.1.0"
+
+/* Exit codes (documented in docs/uvm-collect.1). */
+enum {
+	EXIT_OK = 0,		/* report written, nothing lost */
+	EXIT_USAGE = 1,		/* bad options */
+	EXIT_INPUT = 2,		/* no usable trace: unreadable, not a trace, wrong version, stap failed */
+	EXIT_LOSS = 3,		/* report written, but events were lost or lines malformed */
+	EXIT_OUTPUT = 4,	/* the report could not be written */
+};
+
+struct options {
+	struct uvm_report_opts report;
+	struct uvm_live_opts live;
+	const char *output;
+	const char *input;
+	int symbols;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: uvm-collect [OPTIONS] TRACE          profile a uvm trace file ('-': stdin)\n"
+"       uvm-collect [OPTIONS] -p PID         trace a running process and what it forks\n"
+"       uvm-collect [OPTIONS] -- CMD [ARG...] trace a command and what it forks\n"
+"\n"
+"Reads the uvm trace format (docs/trace-format.md) written by scripts/uvm.stp\n"
+"and reports per process: system calls (count, errors by errno, latency\n"
+"total/min/max/p50/p95/p99), page faults (by outcome, access and region, with\n"
+"the most faulting code), the memory map, the process tree with exit\n"
+"statuses, and what was lost.  Live (-p, --), it starts SystemTap itself, or\n"
+"the uvm guest (scripts/uvm-vm) where this kernel cannot load modules, and\n"
+"reports when the traced processes have exited or on SIGINT.\n"
+"\n"
+"Output:\n"
+"  -f, --format FMT     text (default), json or xml\n"
+"  -o, --output FILE    write the report to FILE (default: stdout)\n"
+"  -S, --sort KEY       order system calls by time (default), calls, errors,\n"
+"                       avg, max, name or nr\n"
+"  -n, --top N          show the N first system calls of each table (0: all;\n"
+"                       default 0)\n"
+"      --totals-only    text: only the all-processes table, no per-process ones\n"
+"      --no-symbols     do not resolve fault sites with libdwfl\n"
+"      --sysroot DIR    look for traced binaries under DIR first (live guest\n"
+"                       runs default to the guest image's root)\n"
+"Live tracing:\n"
+"  -p, --pid PID        attach to PID (stap -x)\n"
+"  -m, --mode MODE      events (default: one record per event) or summary\n"
+"                       (aggregated in the kernel; cheaper, no fault sites)\n"
+"      --no-follow      trace the target alone, not its children\n"
+"      --stap-arg ARG   pass ARG to stap (repeatable), e.g. --stap-arg=-s64\n"
+"      --guest          always use the uvm guest; --no-guest never\n"
+"      --progress       show records/s and processes on stderr (default when\n"
+"                       stderr is a terminal); --no-progress\n"
+"  -v, --verbose        show the stap command line\n"
+"  -h, --help           this help;  -V, --version  the version\n"
+"\n"
+"Exit status: 0 report written, nothing lost; 1 usage error; 2 no usable trace\n"
+"(unreadable, not a uvm trace, wrong format version, stap failed); 3 report\n"
+"written, but events were lost or lines were malformed (see its Loss line);\n"
+"4 the report could not be written.\n"
+"\n"
+"Environment: UVM_TAPSETS, UVM_SCRIPT, UVM_VM (where tapsets/, uvm.stp and\n"
+"uvm-vm are; found next to this program otherwise), UVM_VM_DIR.\n"
+"\n"
+"Examples:\n"
+"  uvm-collect -- ls -l /usr                  trace ls, print the text report\n"
+"  uvm-collect -f json -o out.json -- make     trace a build into JSON\n"
+"  stap -I tapsets -x 1234 scripts/uvm.stp > t; uvm-collect -S calls -n 10 t\n"
+"  uvm-collect -m summary -p 1234             low-overhead profile of a PID\n");
+}
+
+static int parse_count(const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* dir/rel if it exists, else NULL (static buffer per call site). */
+static const char *beside(const char *exedir, const char *rel, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", exedir, rel);
+	return access(buf, F_OK) == 0 ? buf : NULL;
+}
+
+static void find_paths(struct uvm_live_opts *l)
+{
+	static char exe[PATH_MAX], b1[PATH_MAX + 64], b2[PATH_MAX + 64], b3[PATH_MAX + 64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *dir;
+
+	exe[n > 0 ? n : 0] = '\0';
+	dir = dirname(exe);
+	l->tapsets = getenv("UVM_TAPSETS");
+	if (!l->tapsets && !(l->tapsets = beside(dir, "../tapsets", b1, sizeof(b1))))
+		l->tapsets = beside(dir, "../share/uvm/tapsets", b1, sizeof(b1));
+	l->script = getenv("UVM_SCRIPT");
+	if (!l->script && !(l->script = beside(dir, "../scripts/uvm.stp", b2, sizeof(b2))))
+		l->script = beside(dir, "../share/uvm/scripts/uvm.stp", b2, sizeof(b2));
+	l->uvm_vm = getenv("UVM_VM");
+	if (!l->uvm_vm && !(l->uvm_vm = beside(dir, "../scripts/uvm-vm", b3, sizeof(b3))))
+		l->uvm_vm = beside(dir, "../share/uvm/scripts/uvm-vm", b3, sizeof(b3));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "sort", required_argument, NULL, 'S' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "totals-only", no_argument, NULL, 1 },
+		{ "no-symbols", no_argument, NULL, 2 },
+		{ "sysroot", required_argument, NULL, 3 },
+		{ "no-follow", no_argument, NULL, 4 },
+		{ "stap-arg", required_argument, NULL, 5 },
+		{ "guest", no_argument, NULL, 6 },
+		{ "no-guest", no_argument, NULL, 7 },
+		{ "progress", no_argument, NULL, 8 },
+		{ "no-progress", no_argument, NULL, 9 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options o = {
+		.report = { .format = UVM_TEXT, .sort = UVM_SORT_TIME, .top = 0,
+			    .per_process = 1, .symbols = 1 },
+		.live = { .mode = "events", .follow = 1, .guest = -1, .progress = -1 },
+	};
+	char err[512] = "", sysroot[PATH_MAX];
+	struct uvm_profile *p = NULL;
+	FILE *out = stdout;
+	int c, rc = EXIT_OK, fd = -1;
+	long v;
+
+	while ((c = getopt_long(argc, argv, "+f:o:S:n:p:m:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "text")) o.report.format = UVM_TEXT;
+			else if (!strcmp(optarg, "json")) o.report.format = UVM_JSON;
+			else if (!strcmp(optarg, "xml")) o.report.format = UVM_XML;
+			else { fprintf(stderr, "uvm-collect: --format: '%s' is not text, json or xml\n", optarg); return EXIT_USAGE; }
+			break;
+		case 'o': o.output = optarg; break;
+		case 'S':
+			if (uvm_parse_sort(optarg, &o.report.sort)) {
+				fprintf(stderr, "uvm-collect: --sort: '%s' is not time, calls, errors, avg, max, name or nr\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			if (parse_count(optarg, 100000, &v)) {
+				fprintf(stderr, "uvm-collect: --top: '%s' is not a number from 0 to 100000\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.report.top = (size_t)v;
+			break;
+		case 'p':
+			if (parse_count(optarg, 4194304, &v) || v < 1) {
+				fprintf(stderr, "uvm-collect: --pid: '%s' is not a process id\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.live.pid = (int)v;
+			break;
+		case 'm':
+			if (strcmp(optarg, "events") && strcmp(optarg, "summary")) {
+				fprintf(stderr, "uvm-collect: --mode: '%s' is not events or summary\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.live.mode = optarg;
+			break;
+		case 1: o.report.per_process = 0; break;
+		case 2: o.report.symbols = 0; break;
+		case 3: o.report.sysroot = optarg; break;
+		case 4: o.live.follow = 0; break;
+		case 5:
+			o.live.stap_args = xrealloc(o.live.stap_args,
+						    (o.live.n_stap_args + 1) * sizeof(char *));
+			o.live.stap_args[o.live.n_stap_args++] = optarg;
+			break;
+		case 6: o.live.guest = 1; break;
+		case 7: o.live.guest = 0; break;
+		case 8: o.live.progress = 1; break;
+		case 9: o.live.progress = 0; break;
+		case 'v': o.live.verbose = 1; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case 'V': printf("uvm-collect %s (trace format %d)\n", UVM_VERSION, UVM_TRACE_VERSION); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind - 1], "--"))
+		o.live.cmd = &argv[optind];
+	else if (optind < argc)
+		o.input = argv[optind++];
+	if (!o.live.cmd && optind < argc) {
+		fprintf(stderr, "uvm-collect: unexpected argument '%s' (one trace file; a command goes after --)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!!o.input + !!o.live.cmd + !!o.live.pid != 1) {
+		fprintf(stderr, "uvm-collect: give exactly one of: a trace file, -p PID, or -- CMD (see --help)\n");
+		return EXIT_USAGE;
+	}
+
+	p = uvm_profile_new();
+	if (o.input) {
+		fd = strcmp(o.input, "-") ? open(o.input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+		if (fd < 0) {
+			fprintf(stderr, "uvm-collect: %s: %s\n", o.input, strerror(errno));
+			rc = EXIT_INPUT;
+			goto out;
+		}
+		if (uvm_parse_fd(p, fd, strcmp(o.input, "-") ? o.input : "<stdin>", err, sizeof(err))) {
+			fprintf(stderr, "uvm-collect: %s\n", err);
+			rc = EXIT_INPUT;
+			goto out;
+		}
+	} else {
+		find_paths(&o.live);
+		if (!o.live.tapsets || !o.live.script) {
+			fprintf(stderr, "uvm-collect: cannot find uvm's tapsets and uvm.stp (set UVM_TAPSETS and UVM_SCRIPT)\n");
+			rc = EXIT_INPUT;
+			goto out;
+		}
+		if (o.live.progress < 0)
+			o.live.progress = isatty(STDERR_FILENO);
+		if (o.live.guest != 0 && !o.live.uvm_vm && access("/proc/modules", R_OK)) {
+			fprintf(stderr, "uvm-collect: this kernel cannot load modules and uvm-vm was not found (set UVM_VM)\n");
+			rc = EXIT_INPUT;
+			goto out;
+		}
+		if (!o.report.sysroot && o.live.guest != 0 && access("/proc/modules", R_OK)) {
+			const char *d = getenv("UVM_VM_DIR");
+			snprintf(sysroot, sizeof(sysroot), "%s/root", d ? d : "/var/cache/uvm");
+			o.report.sysroot = sysroot;
+		}
+		if (uvm_live_run(p, &o.live, err, sizeof(err))) {
+			fprintf(stderr, "uvm-collect: %s\n", err);
+			rc = EXIT_INPUT;
+			goto out;
+		}
+	}
+	/* A trace made in the uvm guest names the guest's binaries: resolve
+	 * symbols in the guest image's root, not in this machine's files. */
+	if (!o.report.sysroot && p->kernel[0]) {
+		const char *d = getenv("UVM_VM_DIR");
+		char k[PATH_MAX + 256];
+		snprintf(sysroot, sizeof(sysroot), "%s/root", d ? d : "/var/cache/uvm");
+		snprintf(k, sizeof(k), "%s/boot/vmlinuz-%s", sysroot, p->kernel);
+		if (access(k, F_OK) == 0)
+			o.report.sysroot = sysroot;
+	}
+	uvm_profile_finish(p);
+	if (o.output && !(out = fopen(o.output, "w"))) {
+		fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
+		rc = EXIT_OUTPUT;
+		goto out;
+	}
+	if (uvm_report_write(p, &o.report, out) || (out != stdout && fclose(out)) ||
+	    (out == stdout && fflush(stdout))) {
+		fprintf(stderr, "uvm-collect: writing the report: %s\n", strerror(errno));
+		out = stdout;
+		rc = EXIT_OUTPUT;
+		goto out;
+	}
+	out = stdout;
+	{
+		const struct uvm_loss *l = &p->loss;
+		if (!l->have_trailer || l->dropped || l->skipped || l->transport || l->errors ||
+		    l->stap_skipped || l->stap_transport || l->malformed) {
+			fprintf(stderr, "uvm-collect: the trace is incomplete: %s%llu malformed lines, "
+				"%llu events dropped, %llu skipped, %llu transport failures\n",
+				l->have_trailer ? "" : "no trailer (cut short), ",
+				(unsigned long long)l->malformed, (unsigned long long)l->dropped,
+				(unsigned long long)(l->skipped + l->stap_skipped),
+				(unsigned long long)(l->transport + l->stap_transport));
+			rc = EXIT_LOSS;
+		}
+	}
+out:
+	if (fd > STDIN_FILENO)
+		close(fd);
+	if (out != stdout)
+		fclose(out);
+	free(o.live.stap_args);
+	uvm_profile_free(p);
+	return rc;
+}

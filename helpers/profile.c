@@ -1,0 +1,294 @@
+/*
+ * profile.c - the profiling-result structures: processes, system call
+ * tables, histograms, totals.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "uvm_profile.h"
+#include "util.h"
+
+struct uvm_profile *uvm_profile_new(void)
+{
+	struct uvm_profile *p = xcalloc(1, sizeof(*p));
+
+	p->hash_cap = 64;
+	p->hash = xcalloc(p->hash_cap, sizeof(*p->hash));
+	p->start_ns = p->end_ns = -1;
+	p->target = -1;
+	p->totals.pid = -1;
+	p->totals.start_ns = p->totals.end_ns = -1;
+	return p;
+}
+
+static void syscall_free(struct uvm_syscall_stat *s)
+{
+	free(s->errnos);
+	free(s->hist);
+}
+
+static void process_free(struct uvm_process *pr)
+{
+	size_t i;
+
+	if (!pr)
+		return;
+	for (i = 0; i < pr->n_syscalls; i++)
+		syscall_free(&pr->syscalls[i]);
+	free(pr->syscalls);
+	for (i = 0; i < pr->faults.n_regions; i++)
+		free(pr->faults.regions[i].path);
+	free(pr->faults.regions);
+	for (i = 0; i < pr->mem.n; i++)
+		free(pr->mem.maps[i].path);
+	free(pr->mem.maps);
+	for (i = 0; i < pr->n_objects; i++)
+		free(pr->objects[i].path);
+	free(pr->objects);
+	free(pr->children);
+	free(pr->sites);
+	free(pr->exe);
+	free(pr->argv);
+}
+
+void uvm_profile_free(struct uvm_profile *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_procs; i++) {
+		process_free(p->procs[i]);
+		free(p->procs[i]);
+	}
+	free(p->procs);
+	free(p->hash);
+	process_free(&p->totals);
+	free(p);
+}
+
+static size_t pid_slot(const struct uvm_profile *p, int pid)
+{
+	size_t h = (size_t)(unsigned)pid * 2654435761u;
+
+	for (h &= p->hash_cap - 1;; h = (h + 1) & (p->hash_cap - 1))
+		if (!p->hash[h] || p->hash[h]->pid == pid)
+			return h;
+}
+
+struct uvm_process *uvm_profile_process(struct uvm_profile *p, int pid, int create)
+{
+	struct uvm_process *pr;
+	size_t h, i;
+
+	h = pid_slot(p, pid);
+	if (p->hash[h] || !create)
+		return p->hash[h];
+	if ((p->n_procs + 1) * 2 > p->hash_cap) {
+		free(p->hash);
+		p->hash_cap *= 2;
+		p->hash = xcalloc(p->hash_cap, sizeof(*p->hash));
+		for (i = 0; i < p->n_procs; i++)
+			p->hash[pid_slot(p, p->procs[i]->pid)] = p->procs[i];
+		h = pid_slot(p, pid);
+	}
+	pr = xcalloc(1, sizeof(*pr));
+	pr->pid = pid;
+	pr->ppid = -1;
+	pr->start_ns = pr->end_ns = -1;
+	pr->status = -1;
+	GROW(p->procs, p->n_procs, p->cap_procs);
+	p->procs[p->n_procs++] = pr;
+	p->hash[h] = pr;
+	return pr;
+}
+
+struct uvm_syscall_stat *uvm_process_syscall(struct uvm_process *pr, int nr,
+					     const char *name)
+{
+	struct uvm_syscall_stat *s;
+	size_t lo = 0, hi = pr->n_syscalls;
+
+	/* sorted by nr: binary search, insert in place */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (pr->syscalls[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < pr->n_syscalls && pr->syscalls[lo].nr == nr)
+		return &pr->syscalls[lo];
+	GROW(pr->syscalls, pr->n_syscalls, pr->cap_syscalls);
+	memmove(&pr->syscalls[lo + 1], &pr->syscalls[lo],
+		(pr->n_syscalls - lo) * sizeof(*pr->syscalls));
+	pr->n_syscalls++;
+	s = &pr->syscalls[lo];
+	memset(s, 0, sizeof(*s));
+	s->nr = nr;
+	s->min_ns = UINT64_MAX;
+	copy_str(s->name, sizeof(s->name), name && *name && strcmp(name, "-") ? name : "?");
+	return s;
+}
+
+static unsigned hist_bucket(uint64_t v)
+{
+	unsigned msb, shift;
+
+	if (v < UVM_HIST_SUB)
+		return (unsigned)v;
+	msb = 63 - (unsigned)__builtin_clzll(v);
+	shift = msb - UVM_HIST_SUB_BITS;
+	return (msb - UVM_HIST_SUB_BITS + 1) * UVM_HIST_SUB +
+	       (unsigned)((v >> shift) & (UVM_HIST_SUB - 1));
+}
+
+/* The smallest value that falls in bucket b, and the next bucket's. */
+static uint64_t bucket_low(unsigned b)
+{
+	unsigned grp = b / UVM_HIST_SUB, sub = b % UVM_HIST_SUB;
+
+	if (grp == 0)
+		return sub;
+	return (uint64_t)(UVM_HIST_SUB + sub) << (grp - 1);
+}
+
+void uvm_hist_add(uint64_t **hist, uint64_t v, uint64_t n)
+{
+	if (!*hist)
+		*hist = xcalloc(UVM_HIST_BUCKETS, sizeof(**hist));
+	(*hist)[hist_bucket(v)] += n;
+}
+
+static void add_errno(struct uvm_syscall_stat *s, const char *err, uint64_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_errnos; i++)
+		if (!strcmp(s->errnos[i].name, err)) {
+			s->errnos[i].count += n;
+			return;
+		}
+	s->errnos = xrealloc(s->errnos, (s->n_errnos + 1) * sizeof(*s->errnos));
+	copy_str(s->errnos[s->n_errnos].name, sizeof(s->errnos[0].name), err);
+	s->errnos[s->n_errnos++].count = n;
+}
+
+void uvm_syscall_add(struct uvm_syscall_stat *s, int64_t lat_ns, const char *err)
+{
+	s->count++;
+	if (lat_ns >= 0) {
+		uint64_t l = (uint64_t)lat_ns;
+		s->timed++;
+		s->total_ns += l;
+		if (l < s->min_ns)
+			s->min_ns = l;
+		if (l > s->max_ns)
+			s->max_ns = l;
+		uvm_hist_add(&s->hist, l, 1);
+	}
+	if (err && *err && strcmp(err, "-")) {
+		s->errors++;
+		add_errno(s, err, 1);
+	}
+}
+
+void uvm_syscall_set_errno(struct uvm_syscall_stat *s, const char *err, uint64_t n)
+{
+	add_errno(s, err, n);
+}
+
+int uvm_syscall_percentile(const struct uvm_syscall_stat *s, double q, uint64_t *ns)
+{
+	uint64_t want, seen = 0, total = 0;
+	unsigned b;
+
+	if (!s->hist)
+		return -1;
+	for (b = 0; b < UVM_HIST_BUCKETS; b++)
+		total += s->hist[b];
+	if (!total)
+		return -1;
+	want = (uint64_t)(q * (double)total + 0.5);
+	if (want < 1)
+		want = 1;
+	for (b = 0; b < UVM_HIST_BUCKETS; b++) {
+		seen += s->hist[b];
+		if (seen >= want) {
+			/* middle of the bucket, clamped to what was seen */
+			uint64_t lo = bucket_low(b), hi = bucket_low(b + 1);
+			uint64_t v = lo + (hi - lo) / 2;
+			if (s->max_ns && v > s->max_ns)
+				v = s->max_ns;
+			if (s->min_ns != UINT64_MAX && v < s->min_ns)
+				v = s->min_ns;
+			*ns = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void merge_syscall(struct uvm_syscall_stat *d, const struct uvm_syscall_stat *s)
+{
+	size_t i;
+	unsigned b;
+
+	d->count += s->count;
+	d->errors += s->errors;
+	d->timed += s->timed;
+	d->total_ns += s->total_ns;
+	if (s->min_ns < d->min_ns)
+		d->min_ns = s->min_ns;
+	if (s->max_ns > d->max_ns)
+		d->max_ns = s->max_ns;
+	for (i = 0; i < s->n_errnos; i++)
+		add_errno(d, s->errnos[i].name, s->errnos[i].count);
+	if (s->hist)
+		for (b = 0; b < UVM_HIST_BUCKETS; b++)
+			if (s->hist[b])
+				uvm_hist_add(&d->hist, bucket_low(b), s->hist[b]);
+}
+
+void uvm_profile_finish(struct uvm_profile *p)
+{
+	struct uvm_process *t = &p->totals;
+	size_t i, j;
+	int o, a;
+
+	process_free(t);
+	memset(t, 0, sizeof(*t));
+	t->pid = -1;
+	t->start_ns = p->start_ns;
+	t->end_ns = p->end_ns;
+	copy_str(t->comm, sizeof(t->comm), "total");
+	for (i = 0; i < p->n_procs; i++) {
+		const struct uvm_process *pr = p->procs[i];
+
+		for (j = 0; j < pr->n_syscalls; j++)
+			merge_syscall(uvm_process_syscall(t, pr->syscalls[j].nr,
+							  pr->syscalls[j].name),
+				      &pr->syscalls[j]);
+		for (o = 0; o < UVM_N_OUTCOMES; o++) {
+			t->faults.count[o] += pr->faults.count[o];
+			for (a = 0; a < UVM_N_ACCESS; a++)
+				t->faults.by_access[o][a] += pr->faults.by_access[o][a];
+		}
+		t->faults.kernel_mode += pr->faults.kernel_mode;
+		t->faults.total_ns += pr->faults.total_ns;
+		t->min_flt += pr->min_flt;
+		t->maj_flt += pr->maj_flt;
+		t->utime_ns += pr->utime_ns;
+		t->stime_ns += pr->stime_ns;
+		t->nvcsw += pr->nvcsw;
+		t->nivcsw += pr->nivcsw;
+		if (pr->maxrss_kb > t->maxrss_kb)
+			t->maxrss_kb = pr->maxrss_kb;
+		t->threads += pr->threads;
+		t->execs += pr->execs;
+		for (j = 0; j < 5; j++)
+			t->mem.ops[j] += pr->mem.ops[j];
+		t->mem.failed += pr->mem.failed;
+		t->mem.peak_mapped += pr->mem.peak_mapped;
+	}
+}

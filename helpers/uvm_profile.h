@@ -1,0 +1,199 @@
+/*
+ * uvm_profile.h - profiling results built from a uvm trace.
+ *
+ * The trace format is runtime/uvm_trace.h; this header is what a program
+ * gets after parsing one: per process its system call table, faults,
+ * memory map and children, run-wide totals and what was lost.  Memory
+ * grows with processes, system call names, errno names and regions,
+ * never with the length of the trace.
+ */
+#ifndef UVM_PROFILE_H
+#define UVM_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Latency histogram: log-linear, UVM_HIST_SUB buckets per power of two
+ * (about 9% relative error for percentiles). */
+#define UVM_HIST_SUB_BITS 3
+#define UVM_HIST_SUB (1 << UVM_HIST_SUB_BITS)
+#define UVM_HIST_BUCKETS (64 * UVM_HIST_SUB)
+
+struct uvm_errno_count {
+	char name[32];
+	uint64_t count;
+};
+
+struct uvm_syscall_stat {
+	int nr;
+	char name[32];
+	uint64_t count;		/* calls */
+	uint64_t errors;	/* calls that failed (-4095..-1) */
+	uint64_t timed;		/* calls with a known latency */
+	uint64_t total_ns, min_ns, max_ns;
+	size_t n_errnos;
+	struct uvm_errno_count *errnos;
+	uint64_t *hist;		/* UVM_HIST_BUCKETS counts, or NULL */
+};
+
+enum uvm_outcome { UVM_MINOR, UVM_MAJOR, UVM_FERROR, UVM_RETRY, UVM_N_OUTCOMES };
+enum uvm_access { UVM_READ, UVM_WRITE, UVM_EXEC, UVM_N_ACCESS };
+
+struct uvm_fault_region {
+	char kind[16];		/* heap stack anon file special */
+	char *path;		/* file path, or NULL */
+	uint64_t count[UVM_N_OUTCOMES];
+	uint64_t total_ns;
+};
+
+struct uvm_fault_stats {
+	uint64_t count[UVM_N_OUTCOMES];
+	uint64_t by_access[UVM_N_OUTCOMES][UVM_N_ACCESS];
+	uint64_t kernel_mode;	/* faults taken by the kernel on user memory */
+	uint64_t total_ns;
+	size_t n_regions;
+	struct uvm_fault_region *regions;
+};
+
+struct uvm_mapping {
+	uint64_t start, end;
+	char *path;		/* NULL for anonymous */
+};
+
+struct uvm_memmap {
+	uint64_t ops[5];	/* mmap munmap mprotect mremap brk */
+	uint64_t failed;
+	size_t n, cap;
+	struct uvm_mapping *maps;	/* sorted, disjoint; what mmap/mremap made */
+	uint64_t mapped, peak_mapped;	/* bytes in maps */
+	uint64_t brk_start, brk, peak_brk;
+};
+
+/* A user-mode fault site: instruction pointer and how often it faulted. */
+struct uvm_site {
+	uint64_t ip, count;
+};
+
+/* A mapped file and the lowest address it was seen mapped at (its load
+ * base, for symbols). */
+struct uvm_object {
+	char *path;
+	uint64_t base;
+};
+
+struct uvm_process {
+	int pid, ppid;
+	char comm[64];
+	char *exe;		/* last exec'd file, or the exe at start */
+	char *argv;		/* its arguments (escaped, space separated) */
+	int64_t start_ns, end_ns;	/* -1 if not seen */
+	int exited;		/* 1 after its group exit record */
+	int status, signal, core;
+	uint64_t min_flt, maj_flt, utime_ns, stime_ns, nvcsw, nivcsw, maxrss_kb;
+	uint64_t threads;	/* threads it created */
+	uint64_t execs;
+	size_t n_syscalls, cap_syscalls;
+	struct uvm_syscall_stat *syscalls;
+	struct uvm_fault_stats faults;
+	struct uvm_memmap mem;
+	size_t n_children, cap_children;
+	int *children;
+	size_t n_sites, cap_sites;	/* open addressing by ip */
+	struct uvm_site *sites;
+	size_t n_objects;
+	struct uvm_object *objects;
+};
+
+struct uvm_bad_line {
+	uint64_t line;
+	char why[96];
+};
+
+#define UVM_BAD_LINES_KEPT 5
+
+struct uvm_loss {
+	int have_trailer;
+	uint64_t records_written;	/* the trailer's count */
+	uint64_t records_read;		/* records parsed before the trailer */
+	uint64_t dropped, skipped, transport, errors;
+	uint64_t stap_skipped, stap_transport;	/* from staprun's exit report */
+	int stap_reported;
+	uint64_t malformed;
+	struct uvm_bad_line bad[UVM_BAD_LINES_KEPT];
+};
+
+struct uvm_profile {
+	int version;		/* trace format version, 0 before a header */
+	char kernel[128];
+	char mode[16];
+	int target, follow;
+	int64_t start_ns, end_ns, realtime_ns;
+	uint64_t snapshots;
+	size_t n_procs, cap_procs;
+	struct uvm_process **procs;	/* in order of first appearance */
+	size_t hash_cap;
+	struct uvm_process **hash;	/* open addressing by pid */
+	struct uvm_process totals;	/* all processes together */
+	struct uvm_loss loss;
+	uint64_t lines;
+	uint64_t foreign_lines;	/* live mode: lines that are no records */
+};
+
+/* ---- profile ---- */
+struct uvm_profile *uvm_profile_new(void);
+void uvm_profile_free(struct uvm_profile *p);	/* NULL is a no-op */
+struct uvm_process *uvm_profile_process(struct uvm_profile *p, int pid, int create);
+struct uvm_syscall_stat *uvm_process_syscall(struct uvm_process *pr, int nr,
+					     const char *name);
+void uvm_syscall_add(struct uvm_syscall_stat *s, int64_t lat_ns, const char *err);
+int uvm_syscall_percentile(const struct uvm_syscall_stat *s, double q, uint64_t *ns);
+void uvm_profile_finish(struct uvm_profile *p);	/* totals; call once at the end */
+
+/* ---- parser (trace.c) ---- */
+enum uvm_parse_status {
+	UVM_PARSE_OK = 0,
+	UVM_PARSE_FATAL = -1,	/* wrong or missing format version */
+};
+
+struct uvm_parser;
+struct uvm_parser *uvm_parser_new(struct uvm_profile *p, const char *source);
+void uvm_parser_free(struct uvm_parser *ps);
+/* Lines that are not records are foreign (program output in live mode)
+ * rather than malformed. */
+void uvm_parser_set_foreign_ok(struct uvm_parser *ps, int ok);
+int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len);
+int uvm_parser_finish(struct uvm_parser *ps);
+const char *uvm_parser_error(const struct uvm_parser *ps);
+/* Parse a whole file descriptor. */
+int uvm_parse_fd(struct uvm_profile *p, int fd, const char *source, char *err,
+		 size_t errlen);
+/* One line of staprun's stderr: picks up its loss report. */
+void uvm_profile_stap_stderr(struct uvm_profile *p, const char *line);
+int uvm_unescape(char *s);	/* in place; returns the new length */
+
+/* ---- reports (report.c) ---- */
+enum uvm_format { UVM_TEXT, UVM_JSON, UVM_XML };
+enum uvm_sort { UVM_SORT_TIME, UVM_SORT_CALLS, UVM_SORT_ERRORS, UVM_SORT_AVG,
+		UVM_SORT_MAX, UVM_SORT_NAME, UVM_SORT_NR };
+
+struct uvm_report_opts {
+	enum uvm_format format;
+	enum uvm_sort sort;
+	size_t top;		/* 0: all rows */
+	int per_process;	/* text: a table per process */
+	int symbols;		/* resolve fault addresses */
+	const char *sysroot;	/* where the traced binaries are, or NULL */
+};
+
+int uvm_report_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
+		     FILE *out);
+int uvm_parse_sort(const char *s, enum uvm_sort *out);
+
+/* ---- symbols (symbols.c) ---- */
+/* "binary:function+0xoff" for addr in process pr, or NULL; files are
+ * looked for under sysroot first (a guest's root filesystem), then as
+ * they are named.  The result is malloc'd. */
+char *uvm_symbolize(const struct uvm_process *pr, uint64_t addr, const char *sysroot);
+
+#endif /* UVM_PROFILE_H */
