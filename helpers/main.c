@@ -282,6 +282,7 @@ int main(int argc, char **argv)
 	uvm_profile_finish(p);
 	if (o.output && !(out = fopen(o.output, "w"))) {
 		fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
+		out = stdout;
 		rc = EXIT_OUTPUT;
 		goto out;
 	}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# uvm-collect on traces recorded in the guest (fixtures/, see
+# fixtures/regen) and on broken input: formats, options, errors, exit codes.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	F="$BATS_TEST_DIRNAME/fixtures"
+}
+
+@test "uvm-collect --help: documents every option and the exit codes, exit 0" {
+	run "$UVM_COLLECT" --help
+	assert_success
+	for o in --format --output --sort --top --totals-only --no-symbols --sysroot --pid \
+		--mode --no-follow --stap-arg --guest --no-guest --progress --verbose --version; do
+		assert_output --partial -- "$o"
+	done
+	assert_output --partial "Exit status"
+	assert_output --partial "Examples"
+}
+
+@test "uvm-collect: a bad option or value is a usage error, exit 1" {
+	run "$UVM_COLLECT" --format yaml "$F/tree.trace"
+	assert_equal "$status" 1
+	assert_output --partial "'yaml' is not text, json or xml"
+	run "$UVM_COLLECT" --top -3 "$F/tree.trace"
+	assert_equal "$status" 1
+	run "$UVM_COLLECT" -S speed "$F/tree.trace"
+	assert_equal "$status" 1
+	run "$UVM_COLLECT"
+	assert_equal "$status" 1
+	run "$UVM_COLLECT" "$F/tree.trace" extra
+	assert_equal "$status" 1
+}
+
+@test "uvm-collect text: the process tree with every exit status and signal" {
+	run "$UVM_COLLECT" "$F/tree.trace"
+	assert_success
+	assert_output --partial "Loss: none"
+	for s in "exit 0" "exit 1" "exit 2" "exit 3" "killed by signal 15" "exit 7" "exit 9"; do
+		assert_output --partial "[$s]"
+	done
+	assert_output --partial "tree leaf 7"
+}
+
+@test "uvm-collect json: the workload's exact counts, from the trace" {
+	run "$UVM_COLLECT" -f json "$F/syscalls.trace"
+	assert_success
+	json=$output
+	pid=$(jq -r '.processes[] | select(.exe | test("workloads/syscalls$")) | .pid' <<<"$json")
+	[ -n "$pid" ]
+	assert_equal "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "getppid") | .calls' <<<"$json")" 50
+	# 3 failing opens of the workload, plus the loader's own ENOENTs
+	n=$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "openat") | .errnos.ENOENT' <<<"$json")
+	[ "$n" -ge 3 ]
+	assert_equal "$(jq -r '.uvm_report_version, .trace_version, .loss.complete, .loss.malformed_lines' <<<"$json" | tr '\n' ' ')" "1 1 true 0 "
+	# totals are the sum over processes
+	assert_equal "$(jq '[.processes[].syscalls[].calls] | add' <<<"$json")" "$(jq '[.totals.syscalls[].calls] | add' <<<"$json")"
+}
+
+@test "uvm-collect json: summary-mode traces give the same tables" {
+	run "$UVM_COLLECT" -f json "$F/summary.trace"
+	assert_success
+	assert_equal "$(jq -r '.mode' <<<"$output")" summary
+	assert_equal "$(jq -r '.processes[] | .syscalls[] | select(.name == "getppid") | .calls' <<<"$output")" 500
+	assert_equal "$(jq -r '[.processes[] | .syscalls[] | select(.name == "openat") | .errnos.ENOENT // 0] | add' <<<"$output")" "$(awk -F'\t' '$1 == "e" && $3 == 257 && $4 == "ENOENT" { n += $5 } END { print n }' "$F/summary.trace")"
+}
+
+@test "uvm-collect xml: validates against docs/uvm-collect.xsd" {
+	"$UVM_COLLECT" -f xml -o "$BATS_TEST_TMPDIR/r.xml" "$F/tree.trace"
+	run xmllint --noout --schema "$UVM_ROOT/docs/uvm-collect.xsd" "$BATS_TEST_TMPDIR/r.xml"
+	assert_success
+	run xmllint --xpath 'count(/uvm-profile/process[@signal="15"])' "$BATS_TEST_TMPDIR/r.xml"
+	assert_output 1
+}
+
+@test "uvm-collect -S calls -n 3: three rows, most calls first" {
+	run "$UVM_COLLECT" --totals-only -S calls -n 3 -f json "$F/syscalls.trace"
+	assert_success
+	assert_equal "$(jq '.totals.syscalls | length' <<<"$output")" 3
+	assert_equal "$(jq -r '.totals.syscalls[0].name' <<<"$output")" getppid
+}
+
+@test "uvm-collect -: reads a pipe" {
+	run bash -c "cat '$F/tree.trace' | '$UVM_COLLECT' -f json - | jq '.processes | length'"
+	assert_success
+	assert_output 10
+}
+
+@test "uvm-collect: a malformed line is counted with its line number, the rest kept, exit 3" {
+	{ head -n 5 "$F/syscalls.trace"; printf 'S\tgarbage\n'; tail -n +6 "$F/syscalls.trace"; } >"$BATS_TEST_TMPDIR/bad.trace"
+	run --separate-stderr "$UVM_COLLECT" "$BATS_TEST_TMPDIR/bad.trace"
+	assert_equal "$status" 3
+	assert_output --partial "Malformed lines: 1"
+	assert_output --partial "line 6: SYSCALL record has 1 fields, expected 9"
+	[[ $stderr == *"incomplete"* ]]
+}
+
+@test "uvm-collect: truncated last line is reported, totals kept" {
+	head -c -20 "$F/syscalls.trace" >"$BATS_TEST_TMPDIR/cut.trace"
+	run -3 "$UVM_COLLECT" -f json "$BATS_TEST_TMPDIR/cut.trace"
+	assert_equal "$(jq -r '.loss.complete' <<<"$output")" false
+	assert_equal "$(jq -r '.loss.first_malformed[0].error' <<<"$output")" "truncated last line (no newline)"
+	assert_equal "$(jq -r '.totals.syscalls[] | select(.name == "getppid") | .calls' <<<"$output")" 50
+}
+
+@test "uvm-collect: a wrong format version is a clear error naming file and line, exit 2" {
+	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t2\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v2.trace"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v2.trace"
+	assert_equal "$status" 2
+	assert_output --partial "v2.trace:1: trace format version 2; this uvm-collect reads version 1 only"
+}
+
+@test "uvm-collect: empty file, binary garbage, missing file: exit 2 with a message" {
+	: >"$BATS_TEST_TMPDIR/empty"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/empty"
+	assert_equal "$status" 2
+	assert_output --partial "empty: no uvm trace header"
+	head -c 4096 /bin/sh >"$BATS_TEST_TMPDIR/garbage"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/garbage"
+	assert_equal "$status" 2
+	assert_output --partial "not a uvm trace"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/nonexistent"
+	assert_equal "$status" 2
+	assert_output --partial "No such file or directory"
+}
+
+@test "uvm-collect: NUL bytes and a 10 MB line are reported, the rest parsed" {
+	{ head -n 3 "$F/syscalls.trace"; printf 'S\t1\0\t2\n'; head -c 10000000 /dev/zero | tr '\0' x; echo; tail -n +4 "$F/syscalls.trace"; } >"$BATS_TEST_TMPDIR/big.trace"
+	run -3 "$UVM_COLLECT" -f json "$BATS_TEST_TMPDIR/big.trace"
+	assert_equal "$(jq -r '.loss.malformed_lines' <<<"$output")" 2
+	assert_equal "$(jq -r '[.loss.first_malformed[].error] | join(",")' <<<"$output")" "NUL byte in line,line longer than 1 MiB"
+	assert_equal "$(jq -r '.totals.syscalls[] | select(.name == "getppid") | .calls' <<<"$output")" 50
+}
+
+@test "uvm-collect: an output file that cannot be written is exit 4" {
+	run "$UVM_COLLECT" -o /nonexistent-dir/r.txt "$F/tree.trace"
+	assert_equal "$status" 4
+	assert_output --partial "/nonexistent-dir/r.txt"
+}
+
+@test "uvm-collect -p: refused with a reason where the kernel cannot load modules" {
+	[ -r /proc/modules ] && skip "this kernel can load modules"
+	run "$UVM_COLLECT" -p 1
+	assert_equal "$status" 2
+	assert_output --partial "needs a kernel that can load SystemTap modules"
+}

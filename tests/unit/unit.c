@@ -1,0 +1,257 @@
+/*
+ * unit.c - unit tests of the trace parser and the aggregation, built with
+ * ASan and UBSan (make unit).  Prints "N passed, N failed".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uvm_profile.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			passed++;                                              \
+		} else {                                                       \
+			failed++;                                              \
+			fprintf(stderr, "%s:%d: %s: FAILED: %s\n", __FILE__,  \
+				__LINE__, __func__, #cond);                   \
+		}                                                              \
+	} while (0)
+
+#define HDR "H\tuvm-trace\t1\t6.1.0-test\t1000\t0\t100\t1\tevents\tall\n"
+#define TRL "T\t9000\t%d\t0\t0\t0\t0\n"
+
+/* Parse text fed in pieces of `chunk` bytes; returns the parser status. */
+static int parse(struct uvm_profile *p, const char *text, size_t chunk)
+{
+	struct uvm_parser *ps = uvm_parser_new(p, "test");
+	size_t len = strlen(text), off = 0;
+	int rc = 0;
+
+	while (off < len && rc == 0) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		rc = uvm_parser_feed(ps, text + off, n);
+		off += n;
+	}
+	if (rc == 0)
+		rc = uvm_parser_finish(ps);
+	uvm_parser_free(ps);
+	return rc;
+}
+
+static void test_syscalls_any_chunking(void)
+{
+	const char *t = HDR
+		"S\t1100\t100\t100\t39\tgetpid\t100\t-\t1000\t\n"
+		"S\t1200\t100\t100\t39\tgetpid\t100\t-\t3000\t\n"
+		"S\t1300\t100\t101\t257\topenat\t-2\tENOENT\t5000\t\"/x\\tq\", 0x0\n"
+		"S\t1400\t100\t100\t231\texit_group\t0\t-\t-1\t0\n"
+		"T\t9000\t5\t0\t0\t0\t0\n";
+	size_t chunk;
+
+	for (chunk = 1; chunk < 200; chunk += 13) {
+		struct uvm_profile *p = uvm_profile_new();
+		struct uvm_process *pr;
+		struct uvm_syscall_stat *s;
+
+		CHECK(parse(p, t, chunk) == 0);
+		pr = uvm_profile_process(p, 100, 0);
+		CHECK(pr != NULL);
+		if (!pr) {
+			uvm_profile_free(p);
+			continue;
+		}
+		CHECK(pr->n_syscalls == 3);
+		s = uvm_process_syscall(pr, 39, NULL);
+		CHECK(s->count == 2 && s->total_ns == 4000 && s->min_ns == 1000 && s->max_ns == 3000);
+		s = uvm_process_syscall(pr, 257, NULL);
+		CHECK(s->errors == 1 && s->n_errnos == 1 && !strcmp(s->errnos[0].name, "ENOENT"));
+		s = uvm_process_syscall(pr, 231, NULL);
+		CHECK(s->count == 1 && s->timed == 0);
+		CHECK(p->loss.have_trailer && p->loss.records_read == 5 && p->loss.records_written == 5 && p->loss.malformed == 0);
+		uvm_profile_free(p);
+	}
+}
+
+static void test_percentiles(void)
+{
+	struct uvm_syscall_stat s = { .min_ns = UINT64_MAX };
+	uint64_t v = 0;
+	int i;
+
+	for (i = 1; i <= 1000; i++)
+		uvm_syscall_add(&s, i * 1000, "-");
+	CHECK(uvm_syscall_percentile(&s, 0.5, &v) == 0);
+	/* log-linear buckets: within 1/8 of the true value */
+	CHECK(v > 500000 * 7 / 8 && v < 500000 * 9 / 8);
+	CHECK(uvm_syscall_percentile(&s, 0.99, &v) == 0);
+	CHECK(v > 990000 * 7 / 8 && v <= 1000000);
+	free(s.hist);
+	free(s.errnos);
+}
+
+static void test_tree_and_exit(void)
+{
+	struct uvm_profile *p = uvm_profile_new();
+	const char *t = HDR
+		"P\t1000\t100\t1\t1\tsh\t/bin/sh\n"
+		"C\t1100\t100\t100\t200\t200\t0x11\t0\tsh\n"
+		"C\t1150\t100\t100\t100\t201\t0x50f00\t1\tsh\n"
+		"E\t1200\t200\t200\t200\t/bin/true\ttrue\ttrue --x\\x20y\n"
+		"X\t1300\t200\t200\t1\t-1\t9\t1\t5\t1\t100\t200\t3\t4\t1024\n"
+		"X\t1400\t100\t100\t1\t3\t0\t0\t7\t0\t0\t0\t0\t0\t2048\n"
+		"T\t9000\t5\t0\t0\t0\t0\n";
+	struct uvm_process *c, *pa;
+
+	CHECK(parse(p, t, 4096) == 0);
+	c = uvm_profile_process(p, 200, 0);
+	pa = uvm_profile_process(p, 100, 0);
+	CHECK(c && pa);
+	if (c && pa) {
+		CHECK(c->ppid == 100 && pa->n_children == 1 && pa->children[0] == 200);
+		CHECK(pa->threads == 1);
+		CHECK(c->exited && c->signal == 9 && c->core == 1 && c->min_flt == 5);
+		CHECK(!strcmp(c->argv, "true --x y"));
+		CHECK(pa->exited && pa->status == 3 && pa->maxrss_kb == 2048);
+	}
+	uvm_profile_free(p);
+}
+
+static void test_memmap(void)
+{
+	struct uvm_profile *p = uvm_profile_new();
+	const char *t = HDR
+		"M\t1\t100\t100\tmmap\t0x0\t16384\t0\tRW\tP\t-1\t0\t0x10000\t-\t-\n"
+		"M\t2\t100\t100\tmunmap\t0x11000\t4096\t0\t-\t-\t-1\t0\t0x0\t-\t-\n"
+		"M\t3\t100\t100\tmremap\t0x10000\t4096\t65536\t-\t-\t-1\t0\t0x40000\t-\t-\n"
+		"M\t4\t100\t100\tmmap\t0x0\t8192\t0\tR\tP\t3\t0\t0x80000\t-\t/lib/x.so\n"
+		"M\t5\t100\t100\tmunmap\t0x1\t4096\t0\t-\t-\t-1\t0\t0x0\tEINVAL\t-\n"
+		"M\t6\t100\t100\tbrk\t0x0\t0\t0\t-\t-\t-1\t0\t0x5000\t-\t-\n"
+		"M\t7\t100\t100\tbrk\t0x9000\t0\t0\t-\t-\t-1\t0\t0x9000\t-\t-\n"
+		"T\t9000\t7\t0\t0\t0\t0\n";
+	struct uvm_process *pr;
+
+	CHECK(parse(p, t, 7) == 0);
+	pr = uvm_profile_process(p, 100, 0);
+	CHECK(pr != NULL);
+	if (pr) {
+		/* [0x12000,0x14000) + [0x40000,0x50000) + [0x80000,0x82000) */
+		CHECK(pr->mem.n == 3);
+		CHECK(pr->mem.mapped == 0x2000 + 0x10000 + 0x2000);
+		CHECK(pr->mem.peak_mapped == pr->mem.mapped);
+		CHECK(pr->mem.failed == 1 && pr->mem.ops[1] == 2);
+		CHECK(pr->mem.brk - pr->mem.brk_start == 0x4000);
+		CHECK(pr->n_objects == 1 && pr->objects[0].base == 0x80000);
+	}
+	uvm_profile_free(p);
+}
+
+static void test_bad_input(void)
+{
+	struct uvm_profile *p;
+	struct uvm_parser *ps;
+
+	/* malformed lines are counted with line numbers, the rest kept */
+	p = uvm_profile_new();
+	CHECK(parse(p, HDR "S\t1\t2\n" "Q\tx\n" "S\tx\t100\t100\t39\tgetpid\t0\t-\t1\t\n"
+		       "S\t1\t100\t100\t39\tgetpid\t0\t-\t1\t\n" "T\t9\t1\t0\t0\t0\t0\n", 3) == 0);
+	CHECK(p->loss.malformed == 3);
+	CHECK(p->loss.bad[0].line == 2 && p->loss.bad[1].line == 3 && p->loss.bad[2].line == 4);
+	CHECK(uvm_profile_process(p, 100, 0)->syscalls[0].count == 1);
+	uvm_profile_free(p);
+
+	/* a truncated last line is reported, what came before kept */
+	p = uvm_profile_new();
+	CHECK(parse(p, HDR "S\t1\t100\t100\t39\tgetpid\t0\t-\t1\t\nS\t2\t100", 5) == 0);
+	CHECK(p->loss.malformed == 1 && !p->loss.have_trailer);
+	CHECK(uvm_profile_process(p, 100, 0)->syscalls[0].count == 1);
+	uvm_profile_free(p);
+
+	/* wrong version, no header, empty input: fatal, with a message */
+	p = uvm_profile_new();
+	ps = uvm_parser_new(p, "v2.trace");
+	CHECK(uvm_parser_feed(ps, "H\tuvm-trace\t2\tk\t1\t0\t1\t1\tevents\tall\n", 38) < 0);
+	CHECK(uvm_parser_error(ps) && strstr(uvm_parser_error(ps), "v2.trace:1: trace format version 2"));
+	uvm_parser_free(ps);
+	uvm_profile_free(p);
+
+	p = uvm_profile_new();
+	CHECK(parse(p, "hello\n", 100) < 0);
+	uvm_profile_free(p);
+
+	p = uvm_profile_new();
+	CHECK(parse(p, "", 100) < 0);
+	uvm_profile_free(p);
+
+	/* NUL bytes and an over-long line */
+	p = uvm_profile_new();
+	{
+		size_t big = (2u << 20) + 10, hl = strlen(HDR);
+		char *t = malloc(hl + big + 64);
+		memcpy(t, HDR, hl);
+		memset(t + hl, 'x', big);
+		strcpy(t + hl + big, "\nS\t1\t100\t100\t39\tgetpid\t0\t-\t1\t\n");
+		CHECK(parse(p, t, 65536) == 0);
+		CHECK(p->loss.malformed == 1 && uvm_profile_process(p, 100, 0) != NULL);
+		free(t);
+	}
+	uvm_profile_free(p);
+
+	p = uvm_profile_new();
+	ps = uvm_parser_new(p, "nul");
+	CHECK(uvm_parser_feed(ps, HDR, strlen(HDR)) == 0);
+	CHECK(uvm_parser_feed(ps, "S\t1\0\t2\n", 7) == 0);
+	CHECK(uvm_parser_finish(ps) == 0 && p->loss.malformed == 1);
+	uvm_parser_free(ps);
+	uvm_profile_free(p);
+}
+
+static void test_summary_snapshots(void)
+{
+	struct uvm_profile *p = uvm_profile_new();
+	const char *t = HDR
+		"I\t10\t1\t0\n"
+		"s\t100\t39\tgetpid\t5\t0\t50\t1\t20\n"
+		"I\t20\t2\t1\n"
+		"s\t100\t39\tgetpid\t9\t0\t90\t1\t20\n"
+		"e\t100\t257\tENOENT\t4\n"
+		"h\t100\t39\t3\t9\n"
+		"f\t100\tminor\tanon\t-\t12\t3400\n"
+		"T\t9000\t7\t0\t0\t0\t0\n";
+	struct uvm_process *pr;
+
+	CHECK(parse(p, t, 4096) == 0);
+	pr = uvm_profile_process(p, 100, 0);
+	CHECK(pr && pr->n_syscalls == 2);
+	if (pr && pr->n_syscalls == 2) {
+		/* only the last (cumulative) snapshot counts */
+		CHECK(pr->syscalls[0].count == 9 && pr->syscalls[0].total_ns == 90);
+		CHECK(pr->syscalls[1].n_errnos == 1 && pr->syscalls[1].errnos[0].count == 4);
+		CHECK(pr->faults.count[UVM_MINOR] == 12);
+	}
+	CHECK(p->snapshots == 2);
+	uvm_profile_free(p);
+}
+
+static void test_unescape(void)
+{
+	char s[] = "a\\tb\\\\c\\x41\\n";
+
+	CHECK(uvm_unescape(s) == 7 && !strcmp(s, "a\tb\\cA\n"));
+}
+
+int main(void)
+{
+	test_syscalls_any_chunking();
+	test_percentiles();
+	test_tree_and_exit();
+	test_memmap();
+	test_bad_input();
+	test_summary_snapshots();
+	test_unescape();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
