@@ -54,28 +54,26 @@ static int host_can_stap(void)
 	return access("/proc/modules", R_OK) == 0 && access("/sys/kernel/debug", F_OK) == 0;
 }
 
-/* staprun -c takes one string it splits with wordexp(3): quote each word. */
+/* staprun -c takes one string it splits with wordexp(3): double-quote
+ * each word (glibc's wordexp mis-splits '' followed by \'). */
 static char *quote_cmd(char **cmd)
 {
 	size_t len = 1, i;
 	char *s, *o, *w;
 
 	for (i = 0; cmd[i]; i++)
-		len += 4 * strlen(cmd[i]) + 3;
+		len += 2 * strlen(cmd[i]) + 3;
 	o = s = xcalloc(1, len);
 	for (i = 0; cmd[i]; i++) {
 		if (i)
 			*o++ = ' ';
-		*o++ = '\'';
+		*o++ = '"';
 		for (w = cmd[i]; *w; w++) {
-			if (*w == '\'') {
-				memcpy(o, "'\\''", 4);
-				o += 4;
-			} else {
-				*o++ = *w;
-			}
+			if (strchr("\\\"$`", *w))
+				*o++ = '\\';
+			*o++ = *w;
 		}
-		*o++ = '\'';
+		*o++ = '"';
 	}
 	*o = '\0';
 	return s;

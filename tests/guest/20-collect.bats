@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# uvm-collect live, end to end: it starts the trace itself (in the guest),
+# and its report is compared with what the workloads are known to do.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+}
+
+@test "uvm-collect -- syscalls: 2500 getppid, a 100 ms blocking read, nothing lost" {
+	"$UVM_COLLECT" -f json -o "$BATS_TEST_TMPDIR/r.json" -- "$W/syscalls" 2500 7 100 2>"$BATS_TEST_TMPDIR/err"
+	r="$BATS_TEST_TMPDIR/r.json"
+	pid=$(jq -r '.processes[] | select(.execs > 0 and (.exe | test("workloads/syscalls$"))) | .pid' "$r")
+	[ -n "$pid" ]
+	assert_equal "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "getppid") | .calls' "$r")" 2500
+	# the blocking read took at least 100 ms
+	max=$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "read") | .max_ns' "$r")
+	[ "$max" -ge 100000000 ]
+	# the workload's output went to stderr, not into the trace
+	grep -q '^getppid 2500$' "$BATS_TEST_TMPDIR/err"
+	assert_equal "$(jq -r '.loss | "\(.complete) \(.dropped) \(.skipped) \(.transport_failures) \(.malformed_lines)"' "$r")" "true 0 0 0 0"
+	# exit status and the kernel's counters came through
+	assert_equal "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .exit_status' "$r")" 0
+	[ "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .min_flt' "$r")" -gt 0 ]
+}
+
+@test "uvm-collect -m summary -- tree: the process tree and exit statuses" {
+	run -0 "$UVM_COLLECT" -m summary -f json -- "$W/tree"
+	json=$(sed -n '/^{/,$p' <<<"$output")
+	assert_equal "$(jq -r '.mode' <<<"$json")" summary
+	assert_equal "$(jq '[.processes[] | select(.exit_status == 7)] | length' <<<"$json")" 1
+	assert_equal "$(jq '[.processes[] | select(.signal == 15)] | length' <<<"$json")" 1
+	assert_equal "$(jq '[.processes[] | select(.exit_status == 9)] | length' <<<"$json")" 1
+	assert_equal "$(jq '.processes | length' <<<"$json")" 10
+}
+
+@test "uvm-collect -- faults: 300 minor faults in the anonymous mapping are in the report" {
+	run -0 "$UVM_COLLECT" -f json -- "$W/faults" 300
+	json=$(sed -n '/^{/,$p' <<<"$output")
+	child=$(jq -r '.processes[] | select(.ppid != -1 and .comm == "faults") | .pid' <<<"$json" | tail -n 1)
+	[ -n "$child" ]
+	# all of the child's faults traced = its kernel counters at exit
+	assert_equal "$(jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | "\(.faults.minor) \(.faults.major)"' <<<"$json")" \
+		"$(jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | "\(.min_flt) \(.maj_flt)"' <<<"$json")"
+	[ "$(jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | [.faults.regions[] | select(.kind == "anon") | .minor] | add' <<<"$json")" -ge 300 ]
+}
+
+@test "make demo: traces the bundled workload and prints its profile" {
+	run make -s -C "$UVM_ROOT" demo
+	assert_success
+	assert_output --partial "uvm profile: target"
+	assert_output --partial "Loss: none"
+	assert_output --partial "Process tree:"
+	assert_output --partial "getppid"
+}
