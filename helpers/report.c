@@ -113,6 +113,7 @@ static uint64_t pct(const struct uvm_syscall_stat *s, double q)
 struct column {
 	const char *head;
 	int width;
+	int in_total;	/* shown on the total row */
 	void (*cell)(FILE *out, int w, const struct uvm_syscall_stat *s, uint64_t total);
 };
 
@@ -165,13 +166,26 @@ static void c_name(FILE *out, int w, const struct uvm_syscall_stat *s, uint64_t 
 }
 
 static const struct column columns[] = {
-	{ "% time", 6, c_pct_time },	{ "seconds", 11, c_seconds },
-	{ "usecs/call", 11, c_usecs },	{ "calls", 9, c_calls },
-	{ "errors", 9, c_errors },	{ "p50(us)", 9, c_p50 },
-	{ "p95(us)", 9, c_p95 },	{ "p99(us)", 9, c_p99 },
-	{ "max(us)", 10, c_max },	{ "syscall", 0, c_name },
+	{ "% time", 6, 1, c_pct_time },	{ "seconds", 11, 1, c_seconds },
+	{ "usecs/call", 11, 1, c_usecs },	{ "calls", 9, 1, c_calls },
+	{ "errors", 9, 1, c_errors },	{ "p50(us)", 9, 0, c_p50 },
+	{ "p95(us)", 9, 0, c_p95 },	{ "p99(us)", 9, 0, c_p99 },
+	{ "max(us)", 10, 1, c_max },	{ "syscall", 0, 1, c_name },
 };
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+static void text_rule(FILE *out)
+{
+	size_t c;
+
+	for (c = 0; c < N_COLUMNS; c++) {
+		int w = columns[c].width ? columns[c].width : 16;
+		fprintf(out, "%s", c ? " " : "");
+		while (w--)
+			fputc('-', out);
+	}
+	fputc('\n', out);
+}
 
 static void text_syscalls(FILE *out, const struct uvm_process *pr,
 			  const struct uvm_report_opts *o)
@@ -189,13 +203,7 @@ static void text_syscalls(FILE *out, const struct uvm_process *pr,
 	for (c = 0; c < N_COLUMNS; c++)
 		fprintf(out, "%s%*s", c ? " " : "", columns[c].width, columns[c].head);
 	fputc('\n', out);
-	for (c = 0; c < N_COLUMNS; c++) {
-		int w = columns[c].width ? columns[c].width : 16;
-		fprintf(out, "%s", c ? " " : "");
-		while (w--)
-			fputc('-', out);
-	}
-	fputc('\n', out);
+	text_rule(out);
 	for (i = 0; i < n; i++) {
 		for (c = 0; c < N_COLUMNS; c++) {
 			fprintf(out, "%s", c ? " " : "");
@@ -213,16 +221,10 @@ static void text_syscalls(FILE *out, const struct uvm_process *pr,
 		if (pr->syscalls[i].max_ns > sum.max_ns)
 			sum.max_ns = pr->syscalls[i].max_ns;
 	}
-	for (c = 0; c < N_COLUMNS; c++) {
-		int w = columns[c].width ? columns[c].width : 16;
-		fprintf(out, "%s", c ? " " : "");
-		while (w--)
-			fputc('-', out);
-	}
-	fputc('\n', out);
+	text_rule(out);
 	for (c = 0; c < N_COLUMNS; c++) {
 		fprintf(out, "%s", c ? " " : "");
-		if (columns[c].cell == c_p50 || columns[c].cell == c_p95 || columns[c].cell == c_p99)
+		if (!columns[c].in_total)
 			fprintf(out, "%*s", columns[c].width, "");
 		else
 			columns[c].cell(out, columns[c].width, &sum, total);
