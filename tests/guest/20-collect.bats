@@ -46,6 +46,9 @@ setup() {
 	assert_equal "$(jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | "\(.faults.minor) \(.faults.major)"' <<<"$json")" \
 		"$(jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | "\(.min_flt) \(.maj_flt)"' <<<"$json")"
 	[ "$(jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | [.faults.regions[] | select(.kind == "anon") | .minor] | add' <<<"$json")" -ge 300 ]
+	# the hottest fault site is resolved by libdwfl to the workload's code
+	run jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | .faults.sites[0].symbol' <<<"$json"
+	assert_output --regexp '^faults:(main|run)\+0x[0-9a-f]+$'
 }
 
 @test "make demo: traces the bundled workload and prints its profile" {
