@@ -1,6 +1,7 @@
 #!/bin/bash
 # guest.sh - runs inside the uvm guest: every tool on every workload,
-# alternating, REPS times; prints "workload tool rep seconds lost" lines.
+# alternating, REPS times; prints "rep workload tool seconds lost seen work-seconds"
+# lines (seconds: the whole command; work-seconds: the workload's own time).
 # $1: directory with workload, uvm.ko, uvm-like.bt, uvm-collect
 set -u
 d=$1 reps=${REPS:-3}
@@ -8,7 +9,9 @@ W="$d/workload"
 declare -A size=([syscalls]=${SYSCALLS:-200000} [faults]=${FAULTS_MB:-64} [procs]=${PROCS:-300})
 now() { date +%s.%N; }
 run() {	# tool workload -> seconds and lost events on one line
-	local tool=$1 w=$2 n=${size[$2]} t0 t1 lost=0 seen=- out=$d/out.$$
+	local tool=$1 w=$2 n=${size[$2]} t0 t1 lost=0 seen=- out=$d/out.$$ inner
+	export BENCH_ELAPSED_FILE=$d/elapsed.$$
+	rm -f "$BENCH_ELAPSED_FILE"
 	t0=$(now)
 	case $tool in
 	none) "$W" "$w" "$n" ;;
@@ -30,8 +33,9 @@ run() {	# tool workload -> seconds and lost events on one line
 	if [ -f "$out.err" ]; then
 		lost=$((lost + $(sed -n 's/.*skipped probes: \([0-9]*\).*/\1/p' "$out.err" | tail -n 1 | grep . || echo 0)))
 	fi
-	echo "$w $tool $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $lost $seen"
-	rm -f "$out" "$out.err" "$out.json"
+	inner=$(tail -n 1 "$BENCH_ELAPSED_FILE" 2>/dev/null || echo -)
+	echo "$w $tool $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $lost $seen $inner"
+	rm -f "$out" "$out.err" "$out.json" "$BENCH_ELAPSED_FILE"
 }
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 for w in syscalls faults procs; do

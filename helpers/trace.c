@@ -400,12 +400,16 @@ static void do_mm(struct uvm_process *pr, struct field *f)
 
 /* ---- records ---- */
 
+/* A snapshot (I) replaces the summaries of the processes still alive;
+ * an exited process's came once, after its exit record, and stay. */
 static void reset_summaries(struct uvm_profile *p)
 {
 	size_t i, j;
 
 	for (i = 0; i < p->n_procs; i++) {
 		struct uvm_process *pr = p->procs[i];
+		if (pr->exited)
+			continue;
 		for (j = 0; j < pr->n_syscalls; j++) {
 			free(pr->syscalls[j].errnos);
 			free(pr->syscalls[j].hist);

@@ -158,8 +158,11 @@
 	F(ERRNO, "errno", S, "%s")                                             \
 	F(PATH, "path", S, "%s")
 
-/* I: summary mode, start of a snapshot.  Snapshots are cumulative since
- * the start; final is 1 for the one written at the end. */
+/* I: summary mode, start of a snapshot of the processes still alive.
+ * Snapshots are cumulative since the start; final is 1 for the one
+ * written at the end.  A process's own s/e/h/f records are written once
+ * more when it exits, right after its X record: its final numbers, which
+ * later snapshots no longer carry. */
 #define UVM_SNAPSHOT_FIELDS(F)                                                 \
 	F(TS, "ts", I, "%lld")                                                 \
 	F(SEQ, "seq", I, "%lld")                                               \

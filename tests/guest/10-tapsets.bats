@@ -196,3 +196,14 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 	assert_failure
 	assert_output --partial "target process 31999 does not exist"
 }
+
+@test "uvm.stp -G mode=summary: 150 short-lived processes, each flushed at exit, nothing lost" {
+	# ~40 system calls each: 6000 (pid, syscall) pairs, more than
+	# SystemTap's default array size; exited processes leave the arrays
+	uvm_trace "$T" mode=summary -- sh -c "for i in \$(seq 150); do '$W/syscalls' 5 1 >/dev/null; done"
+	run tail -n 1 "$T"
+	assert_output --regexp $'^T\t[0-9]+\t[0-9]+\t0\t0\t0\t0$'
+	# every workload process: its getppid count, once, right after its exit
+	run awk -F'\t' '$1 == "X" && $5 == 1 { x[$3] = 1; next } $1 == "s" && $4 == "getppid" && ($2 in x) && $5 == 5 { n++ } END { print n }' "$T"
+	assert_output 150
+}

@@ -236,6 +236,32 @@ static void test_summary_snapshots(void)
 	uvm_profile_free(p);
 }
 
+static void test_summary_flush_at_exit(void)
+{
+	struct uvm_profile *p = uvm_profile_new();
+	const char *t = HDR
+		"I\t10\t1\t0\n"
+		"s\t100\t39\tgetpid\t2\t0\t20\t1\t10\n"
+		"s\t200\t39\tgetpid\t1\t0\t5\t5\t5\n"
+		"X\t15\t200\t200\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\n"
+		"s\t200\t39\tgetpid\t4\t0\t40\t5\t15\n"
+		"I\t20\t2\t1\n"
+		"s\t100\t39\tgetpid\t7\t0\t70\t1\t10\n"
+		"T\t9000\t8\t0\t0\t0\t0\n";
+	struct uvm_process *a, *b;
+
+	CHECK(parse(p, t, 4096) == 0);
+	a = uvm_profile_process(p, 100, 0);
+	b = uvm_profile_process(p, 200, 0);
+	CHECK(a && b);
+	if (a && b) {
+		/* the live one: the last snapshot; the exited one: its flush */
+		CHECK(a->n_syscalls == 1 && a->syscalls[0].count == 7);
+		CHECK(b->n_syscalls == 1 && b->syscalls[0].count == 4 && b->exited);
+	}
+	uvm_profile_free(p);
+}
+
 static void test_unescape(void)
 {
 	char s[] = "a\\tb\\\\c\\x41\\n";
@@ -251,6 +277,7 @@ int main(void)
 	test_memmap();
 	test_bad_input();
 	test_summary_snapshots();
+	test_summary_flush_at_exit();
 	test_unescape();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
