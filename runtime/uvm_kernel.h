@@ -267,6 +267,18 @@ struct uvm_rusage {
 	u64 min_flt, maj_flt, utime, stime, nvcsw, nivcsw, maxrss_kb;
 };
 
+/* Add the getrusage counters of s (a task or a signal_struct: the
+ * fields have the same names) to r. */
+#define UVM_RUSAGE_ADD(r, s)                                                   \
+	do {                                                                   \
+		(r)->min_flt += (s)->min_flt;                                  \
+		(r)->maj_flt += (s)->maj_flt;                                  \
+		(r)->utime += (s)->utime;                                      \
+		(r)->stime += (s)->stime;                                      \
+		(r)->nvcsw += (s)->nvcsw;                                      \
+		(r)->nivcsw += (s)->nivcsw;                                    \
+	} while (0)
+
 /* The counters getrusage(RUSAGE_SELF) would report for t's process
  * (group) or for t alone.  Called from sched_process_exit. */
 static void uvm_task_rusage(struct task_struct *t, int group,
@@ -277,31 +289,15 @@ static void uvm_task_rusage(struct task_struct *t, int group,
 
 	memset(r, 0, sizeof(*r));
 	if (!group || !sig) {
-		r->min_flt = t->min_flt;
-		r->maj_flt = t->maj_flt;
-		r->utime = t->utime;
-		r->stime = t->stime;
-		r->nvcsw = t->nvcsw;
-		r->nivcsw = t->nivcsw;
+		UVM_RUSAGE_ADD(r, t);
 		return;
 	}
 	/* Threads already reaped were folded into signal_struct by
 	 * __exit_signal(); the rest are still on the thread list. */
-	r->min_flt = sig->min_flt;
-	r->maj_flt = sig->maj_flt;
-	r->utime = sig->utime;
-	r->stime = sig->stime;
-	r->nvcsw = sig->nvcsw;
-	r->nivcsw = sig->nivcsw;
+	UVM_RUSAGE_ADD(r, sig);
 	rcu_read_lock();
-	for_each_thread(t, th) {
-		r->min_flt += th->min_flt;
-		r->maj_flt += th->maj_flt;
-		r->utime += th->utime;
-		r->stime += th->stime;
-		r->nvcsw += th->nvcsw;
-		r->nivcsw += th->nivcsw;
-	}
+	for_each_thread(t, th)
+		UVM_RUSAGE_ADD(r, th);
 	rcu_read_unlock();
 	/* do_exit() folded the mm's high-water RSS into sig->maxrss. */
 	r->maxrss_kb = sig->maxrss * (PAGE_SIZE / 1024);
