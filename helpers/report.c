@@ -549,6 +549,7 @@ static int write_json(const struct uvm_profile *p, const struct uvm_report_opts 
 	json_object_object_add(root, "trace_version", json_object_new_int(p->version));
 	json_object_object_add(root, "kernel", json_object_new_string(p->kernel));
 	json_object_object_add(root, "mode", json_object_new_string(p->mode));
+	json_object_object_add(root, "snapshots", j_u64(p->snapshots));
 	json_object_object_add(root, "target", json_object_new_int(p->target));
 	json_object_object_add(root, "follow", json_object_new_boolean(p->follow));
 	json_object_object_add(root, "start_ns", json_object_new_int64(p->start_ns));
@@ -697,6 +698,7 @@ static int write_xml(const struct uvm_profile *p, const struct uvm_report_opts *
 	X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "trace-version", "%d", p->version));
 	X_OK(x_str(w, "kernel", p->kernel));
 	X_OK(x_str(w, "mode", p->mode));
+	X_OK(x_u64(w, "snapshots", p->snapshots));
 	X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "target", "%d", p->target));
 	X_OK(xmlTextWriterStartElement(w, BAD_CAST "loss"));
 	X_OK(x_str(w, "complete", l->have_trailer ? "true" : "false"));

@@ -400,26 +400,31 @@ static void do_mm(struct uvm_process *pr, struct field *f)
 
 /* ---- records ---- */
 
+/* Forget what the summary records said of one process. */
+static void reset_process_summaries(struct uvm_process *pr)
+{
+	size_t j;
+
+	for (j = 0; j < pr->n_syscalls; j++) {
+		free(pr->syscalls[j].errnos);
+		free(pr->syscalls[j].hist);
+	}
+	pr->n_syscalls = 0;
+	for (j = 0; j < pr->faults.n_regions; j++)
+		free(pr->faults.regions[j].path);
+	free(pr->faults.regions);
+	memset(&pr->faults, 0, sizeof(pr->faults));
+}
+
 /* A snapshot (I) replaces the summaries of the processes still alive;
  * an exited process's came once, after its exit record, and stay. */
 static void reset_summaries(struct uvm_profile *p)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < p->n_procs; i++) {
-		struct uvm_process *pr = p->procs[i];
-		if (pr->exited)
-			continue;
-		for (j = 0; j < pr->n_syscalls; j++) {
-			free(pr->syscalls[j].errnos);
-			free(pr->syscalls[j].hist);
-		}
-		pr->n_syscalls = 0;
-		for (j = 0; j < pr->faults.n_regions; j++)
-			free(pr->faults.regions[j].path);
-		free(pr->faults.regions);
-		memset(&pr->faults, 0, sizeof(pr->faults));
-	}
+	for (i = 0; i < p->n_procs; i++)
+		if (!p->procs[i]->exited)
+			reset_process_summaries(p->procs[i]);
 }
 
 static int do_record(struct uvm_parser *ps, char tag, struct field *f)
@@ -534,6 +539,10 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 		if (!f[X_GROUP].i)
 			break;
 		pr = uvm_profile_process(p, (int)f[X_PID].i, 1);
+		/* in summary mode its cumulative final numbers follow; what
+		 * earlier snapshots said of it is replaced, not added to */
+		if (!strcmp(p->mode, "summary"))
+			reset_process_summaries(pr);
 		pr->exited = 1;
 		pr->end_ns = f[X_TS].i;
 		pr->status = (int)f[X_STATUS].i;

@@ -22,7 +22,28 @@
 #include <linux/ktime.h>
 #include <linux/utsname.h>
 #include <linux/bitops.h>
+#include <linux/bsearch.h>
+#include <linux/sort.h>
 #include <asm/unistd.h>
+
+/* ---- lock patience ---------------------------------------------------- */
+
+/* Writing out summary aggregates (uvm.stp mode=summary) holds their
+ * SystemTap write locks for as long as it takes to print them; the
+ * system call and fault probes that add to them on other CPUs wait, and
+ * SystemTap skips a probe hit after MAXTRYLOCK tries TRYLOCKDELAY us
+ * apart (default 100 x 10 us: 1 ms; every skip is counted in the
+ * trailer).  1 ms is less than printing a few processes' summaries
+ * takes in an emulated guest, so unless -DMAXTRYLOCK=N was given, uvm
+ * waits up to UVM_MAXTRYLOCK tries (default 10000: 100 ms) instead.
+ * probe_lock.h, which uses it, is included after the tapsets' code. */
+#ifndef UVM_MAXTRYLOCK
+#define UVM_MAXTRYLOCK 10000
+#endif
+#if !defined(_STAPLINUX_PROBE_LOCK_H) && defined(MAXTRYLOCK) && MAXTRYLOCK == 100
+#undef MAXTRYLOCK
+#define MAXTRYLOCK UVM_MAXTRYLOCK
+#endif
 
 /* ---- counters for the trailer ---------------------------------------- */
 
@@ -147,6 +168,64 @@ static long uvm_next_descendant(pid_t ancestor, long after)
 	}
 	rcu_read_unlock();
 	return best;
+}
+
+/* ---- exited processes whose summary is not written yet --------------- */
+
+/* The exit probe queues a process here; the writer of summaries (one at
+ * a time: it holds the aggregates' write locks) takes the whole queue,
+ * sorted, prints and deletes those processes' aggregates, and is done.
+ * A process queued while that runs waits for the next round.  The exit
+ * probe so never touches the aggregates, and never waits for the writer
+ * longer than a copy of the queue. */
+#define UVM_EXITED_MAX 16384
+
+static DEFINE_SPINLOCK(uvm_exited_lock);
+static pid_t uvm_exited_queue[UVM_EXITED_MAX];
+static unsigned uvm_exited_n;
+static pid_t uvm_exited_taken[UVM_EXITED_MAX];	/* the writer's alone */
+static unsigned uvm_exited_taken_n;
+
+/* Returns 0 when the queue is full (the caller counts a drop). */
+static int uvm_exited_add(pid_t tgid)
+{
+	unsigned long flags;
+	int ok = 0;
+
+	spin_lock_irqsave(&uvm_exited_lock, flags);
+	if (uvm_exited_n < UVM_EXITED_MAX) {
+		uvm_exited_queue[uvm_exited_n++] = tgid;
+		ok = 1;
+	}
+	spin_unlock_irqrestore(&uvm_exited_lock, flags);
+	return ok;
+}
+
+static int uvm_pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Take the queue for writing out; returns how many processes. */
+static unsigned uvm_exited_take(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&uvm_exited_lock, flags);
+	memcpy(uvm_exited_taken, uvm_exited_queue, uvm_exited_n * sizeof(pid_t));
+	uvm_exited_taken_n = uvm_exited_n;
+	uvm_exited_n = 0;
+	spin_unlock_irqrestore(&uvm_exited_lock, flags);
+	sort(uvm_exited_taken, uvm_exited_taken_n, sizeof(pid_t), uvm_pid_cmp, NULL);
+	return uvm_exited_taken_n;
+}
+
+static int uvm_exited_taken_has(pid_t tgid)
+{
+	return bsearch(&tgid, uvm_exited_taken, uvm_exited_taken_n, sizeof(pid_t),
+		       uvm_pid_cmp) != NULL;
 }
 
 /* ---- in-flight tables: entry state per thread ------------------------ */

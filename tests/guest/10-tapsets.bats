@@ -36,12 +36,22 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 	# every failing open returned -2
 	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $8 == "ENOENT" && $7 != -2' "$T"
 	assert_output ""
-	# the blocking read on the pipe: at least 300 ms, and (emulated
-	# guest) less than 300 ms + 5 s
-	lat=$(awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "read" && $7 == 1 && $10 ~ /, 1$/ { print $9 }' "$T" | sort -n | tail -n 1)
-	[ -n "$lat" ]
-	[ "$lat" -ge 300000000 ]
-	[ "$lat" -lt 5300000000 ]
+	# the blocking read on the pipe returned only after the child, having
+	# slept 300 ms, wrote to it: the kernel's timestamps of three system
+	# calls in two processes agree.  (The child may start its sleep before
+	# the parent enters read(), so the read itself may block a little
+	# less than 300 ms.)
+	child=$(awk -F'\t' -v p="$pid" '$1 == "C" && $3 == p { print $5 }' "$T")
+	[ -n "$child" ]
+	read -r sleep_ts sleep_lat < <(awk -F'\t' -v c="$child" '$1 == "S" && $3 == c && $6 == "clock_nanosleep" { print $2, $9 }' "$T")
+	read -r write_ts < <(awk -F'\t' -v c="$child" '$1 == "S" && $3 == c && $6 == "write" && $7 == 1 { print $2 }' "$T")
+	read -r read_ts read_lat < <(awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "read" && $7 == 1 && $10 ~ /, 1$/ { print $2, $9 }' "$T")
+	[ "$sleep_lat" -ge 300000000 ]
+	[ "$write_ts" -ge $((sleep_ts + sleep_lat)) ]
+	[ "$read_ts" -lt "$write_ts" ]
+	[ $((read_ts + read_lat)) -ge "$write_ts" ]
+	# and (emulated guest) it did not take 5 s more
+	[ "$read_lat" -lt 5300000000 ]
 }
 
 @test "uvm.pagefault: 256 touched anonymous pages are 256 minor faults, and totals match the kernel's counters" {

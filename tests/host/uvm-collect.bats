@@ -64,6 +64,7 @@ setup() {
 	run "$UVM_COLLECT" -f json "$F/summary.trace"
 	assert_success
 	assert_equal "$(jq -r '.mode' <<<"$output")" summary
+	assert_equal "$(jq '.snapshots' <<<"$output")" "$(grep -c '^I' "$F/summary.trace")"
 	assert_equal "$(jq -r '.processes[] | .syscalls[] | select(.name == "getppid") | .calls' <<<"$output")" 500
 	assert_equal "$(jq -r '[.processes[] | .syscalls[] | select(.name == "openat") | .errnos.ENOENT // 0] | add' <<<"$output")" "$(awk -F'\t' '$1 == "e" && $3 == 257 && $4 == "ENOENT" { n += $5 } END { print n }' "$F/summary.trace")"
 }

@@ -22,6 +22,7 @@ static int passed, failed;
 	} while (0)
 
 #define HDR "H\tuvm-trace\t1\t6.1.0-test\t1000\t0\t100\t1\tevents\tall\n"
+#define SUMHDR "H\tuvm-trace\t1\t6.1.0-test\t1000\t0\t100\t1\tsummary\tall\n"
 #define TRL "T\t9000\t%d\t0\t0\t0\t0\n"
 
 /* Parse text fed in pieces of `chunk` bytes; returns the parser status. */
@@ -236,18 +237,35 @@ static void test_summary_snapshots(void)
 	uvm_profile_free(p);
 }
 
+static uint64_t hist_total(const uint64_t *h)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; h && i < UVM_HIST_BUCKETS; i++)
+		n += h[i];
+	return n;
+}
+
 static void test_summary_flush_at_exit(void)
 {
 	struct uvm_profile *p = uvm_profile_new();
-	const char *t = HDR
+	/* 200 is in snapshot 1 alive, then exits: its flush is cumulative
+	 * and replaces what snapshot 1 said (histogram and faults, which
+	 * the reader adds up, included); later snapshots leave it alone */
+	const char *t = SUMHDR
 		"I\t10\t1\t0\n"
 		"s\t100\t39\tgetpid\t2\t0\t20\t1\t10\n"
 		"s\t200\t39\tgetpid\t1\t0\t5\t5\t5\n"
+		"h\t200\t39\t2\t1\n"
+		"f\t200\tminor\tanon\t-\t3\t300\n"
 		"X\t15\t200\t200\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\n"
 		"s\t200\t39\tgetpid\t4\t0\t40\t5\t15\n"
+		"h\t200\t39\t2\t4\n"
+		"f\t200\tminor\tanon\t-\t5\t500\n"
 		"I\t20\t2\t1\n"
 		"s\t100\t39\tgetpid\t7\t0\t70\t1\t10\n"
-		"T\t9000\t8\t0\t0\t0\t0\n";
+		"T\t9000\t12\t0\t0\t0\t0\n";
 	struct uvm_process *a, *b;
 
 	CHECK(parse(p, t, 4096) == 0);
@@ -258,7 +276,10 @@ static void test_summary_flush_at_exit(void)
 		/* the live one: the last snapshot; the exited one: its flush */
 		CHECK(a->n_syscalls == 1 && a->syscalls[0].count == 7);
 		CHECK(b->n_syscalls == 1 && b->syscalls[0].count == 4 && b->exited);
+		CHECK(b->n_syscalls == 1 && hist_total(b->syscalls[0].hist) == 4);
+		CHECK(b->faults.count[UVM_MINOR] == 5 && b->faults.total_ns == 500);
 	}
+	CHECK(p->loss.records_read == p->loss.records_written);
 	uvm_profile_free(p);
 }
 
