@@ -292,8 +292,10 @@ static struct uvm_site *top_sites(const struct uvm_process *pr, size_t *n, size_
 	return v;
 }
 
+/* summary: a summary-mode trace, which has no fault accesses, fault
+ * sites or mmap-family records (those calls are in the syscall table). */
 static void text_process(FILE *out, const struct uvm_process *pr,
-			 const struct uvm_report_opts *o)
+			 const struct uvm_report_opts *o, int summary)
 {
 	const struct uvm_fault_stats *f = &pr->faults;
 	char st[64];
@@ -317,13 +319,19 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 			(double)pr->utime_ns / 1e9, (double)pr->stime_ns / 1e9, pr->min_flt,
 			pr->maj_flt, pr->nvcsw, pr->nivcsw, pr->maxrss_kb);
 	text_syscalls(out, pr, o);
-	fprintf(out, "  page faults: %" PRIu64 " minor (r %" PRIu64 " w %" PRIu64 " x %" PRIu64
-		"), %" PRIu64 " major, %" PRIu64 " errors, %" PRIu64 " retried, %" PRIu64
-		" taken by the kernel; %.3f ms handling\n",
-		f->count[UVM_MINOR], f->by_access[UVM_MINOR][UVM_READ],
-		f->by_access[UVM_MINOR][UVM_WRITE], f->by_access[UVM_MINOR][UVM_EXEC],
-		f->count[UVM_MAJOR], f->count[UVM_FERROR], f->count[UVM_RETRY],
-		f->kernel_mode, (double)f->total_ns / 1e6);
+	if (summary)
+		fprintf(out, "  page faults: %" PRIu64 " minor, %" PRIu64 " major, %" PRIu64
+			" errors, %" PRIu64 " retried; %.3f ms handling\n",
+			f->count[UVM_MINOR], f->count[UVM_MAJOR], f->count[UVM_FERROR],
+			f->count[UVM_RETRY], (double)f->total_ns / 1e6);
+	else
+		fprintf(out, "  page faults: %" PRIu64 " minor (r %" PRIu64 " w %" PRIu64
+			" x %" PRIu64 "), %" PRIu64 " major, %" PRIu64 " errors, %" PRIu64
+			" retried, %" PRIu64 " taken by the kernel; %.3f ms handling\n",
+			f->count[UVM_MINOR], f->by_access[UVM_MINOR][UVM_READ],
+			f->by_access[UVM_MINOR][UVM_WRITE], f->by_access[UVM_MINOR][UVM_EXEC],
+			f->count[UVM_MAJOR], f->count[UVM_FERROR], f->count[UVM_RETRY],
+			f->kernel_mode, (double)f->total_ns / 1e6);
 	for (i = 0; i < f->n_regions && pr->pid >= 0; i++) {
 		const struct uvm_fault_region *r = &f->regions[i];
 		fprintf(out, "    %-8s %8" PRIu64 " minor %6" PRIu64 " major  %s\n", r->kind,
@@ -341,6 +349,8 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 		}
 		free(s);
 	}
+	if (summary)
+		return;
 	fprintf(out, "  memory map:");
 	for (i = 0; i < 5; i++)
 		fprintf(out, " %" PRIu64 " %s", pr->mem.ops[i], mm_op_names[i]);
@@ -398,8 +408,8 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 	}
 	if (o->per_process)
 		for (i = 0; i < p->n_procs; i++)
-			text_process(out, p->procs[i], o);
-	text_process(out, &p->totals, o);
+			text_process(out, p->procs[i], o, !strcmp(p->mode, "summary"));
+	text_process(out, &p->totals, o, !strcmp(p->mode, "summary"));
 	return ferror(out) ? -1 : 0;
 }
 

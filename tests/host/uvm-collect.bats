@@ -67,6 +67,11 @@ setup() {
 	assert_equal "$(jq '.snapshots' <<<"$output")" "$(grep -c '^I' "$F/summary.trace")"
 	assert_equal "$(jq -r '.processes[] | .syscalls[] | select(.name == "getppid") | .calls' <<<"$output")" 500
 	assert_equal "$(jq -r '[.processes[] | .syscalls[] | select(.name == "openat") | .errnos.ENOENT // 0] | add' <<<"$output")" "$(awk -F'\t' '$1 == "e" && $3 == 257 && $4 == "ENOENT" { n += $5 } END { print n }' "$F/summary.trace")"
+	# the text report claims nothing a summary trace does not carry
+	run -0 "$UVM_COLLECT" "$F/summary.trace"
+	refute_output --partial "memory map:"
+	refute_output --partial "taken by the kernel"
+	assert_output --regexp 'page faults: [1-9][0-9]* minor, [0-9]+ major'
 }
 
 @test "uvm-collect xml: validates against docs/uvm-collect.xsd" {
