@@ -62,6 +62,7 @@ struct field {
 	char *s;
 	size_t len;
 	int64_t i;	/* I and X fields */
+	int escaped;	/* S fields: holds a backslash */
 };
 
 struct uvm_parser {
@@ -619,23 +620,28 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 }
 
 /* One complete line (without its newline), NUL-terminated in place. */
+/* Bytes that end a run of ordinary field bytes. */
+static const unsigned char field_stop[256] = { ['\0'] = 1, ['\t'] = 1, ['\\'] = 1 };
+
+/* Parse one line, without its '\n', NUL-terminated: line[len] == '\0'. */
 static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 {
 	struct field f[MAX_FIELDS];
 	const char *types;
 	size_t nf = 0, i, want;
-	char *s, *e = line + len, tag;
+	char *s, *q, *e = line + len, tag;
+	int escaped = 0;
 
 	ps->p->lines++;
 	if (len == 0)
 		return 0;
-	if (memchr(line, '\0', len)) {
-		bad_line(ps, "NUL byte in line", NULL);
-		goto check_first;
-	}
 	tag = line[0];
 	types = ((unsigned char)tag < 128) ? rec_info[(unsigned char)tag].types : NULL;
 	if (!types || len < 2 || line[1] != '\t') {
+		if (memchr(line, '\0', len)) {
+			bad_line(ps, "NUL byte in line", NULL);
+			goto check_first;
+		}
 		if (ps->foreign_ok && ps->p->version) {
 			ps->p->foreign_lines++;
 			return 0;
@@ -644,17 +650,29 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 		goto check_first;
 	}
 	want = strlen(types);
-	for (s = line + 2;; ) {
-		char *t = memchr(s, '\t', (size_t)(e - s));
-		if (nf == MAX_FIELDS)
-			break;
-		f[nf].s = s;
-		f[nf].len = (size_t)((t ? t : e) - s);
-		nf++;
-		if (!t)
-			break;
-		*t = '\0';
-		s = t + 1;
+	/* one pass: split at tabs, note escapes, refuse NUL bytes (the
+	 * line is NUL-terminated at e, which ends the scan) */
+	for (s = q = line + 2;; q++) {
+		while (!field_stop[(unsigned char)*q])
+			q++;
+		if (q == e || *q == '\t') {
+			if (nf == MAX_FIELDS)
+				break;
+			f[nf].s = s;
+			f[nf].len = (size_t)(q - s);
+			f[nf].escaped = escaped;
+			nf++;
+			escaped = 0;
+			if (q == e)
+				break;
+			*q = '\0';
+			s = q + 1;
+		} else if (*q == '\\') {
+			escaped = 1;
+		} else if (*q == '\0') {
+			bad_line(ps, "NUL byte in line", NULL);
+			goto check_first;
+		}
 	}
 	if (nf != want) {
 		char what[64];
@@ -665,7 +683,8 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 	}
 	for (i = 0; i < nf; i++) {
 		if (types[i] == 'S') {
-			uvm_unescape(f[i].s);
+			if (f[i].escaped)
+				uvm_unescape(f[i].s);
 		} else if (parse_int(&f[i], types[i] == 'X')) {
 			char what[80];
 			snprintf(what, sizeof(what), "%s field %zu is not a number",
