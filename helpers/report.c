@@ -392,6 +392,7 @@ static void text_loss(FILE *out, const struct uvm_profile *p)
 
 static int write_text(const struct uvm_profile *p, const struct uvm_report_opts *o, FILE *out)
 {
+	int summary = !strcmp(p->mode, "summary");
 	size_t i;
 
 	fprintf(out, "uvm profile: target %d, kernel %s, %s mode, %zu processes",
@@ -408,8 +409,8 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 	}
 	if (o->per_process)
 		for (i = 0; i < p->n_procs; i++)
-			text_process(out, p->procs[i], o, !strcmp(p->mode, "summary"));
-	text_process(out, &p->totals, o, !strcmp(p->mode, "summary"));
+			text_process(out, p->procs[i], o, summary);
+	text_process(out, &p->totals, o, summary);
 	return ferror(out) ? -1 : 0;
 }
 

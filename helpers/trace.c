@@ -619,7 +619,6 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 	return 0;
 }
 
-/* One complete line (without its newline), NUL-terminated in place. */
 /* Bytes that end a run of ordinary field bytes. */
 static const unsigned char field_stop[256] = { ['\0'] = 1, ['\t'] = 1, ['\\'] = 1 };
 
