@@ -56,52 +56,8 @@ static atomic64_t uvm_dropped = ATOMIC64_INIT(0);
 		atomic64_inc(&uvm_records);                                    \
 	} while (0)
 
-/* ---- string escaping (the S field type of uvm_trace.h) ---------------- */
-
-/* Escape src[0..srclen) into dst (size n, always NUL-terminated).
- * With space_too, ' ' is escaped as well (argv elements).  Returns the
- * length written. */
-static size_t uvm_escape(char *dst, size_t n, const char *src, size_t srclen,
-			 int space_too)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < srclen && src[i]; i++) {
-		unsigned char c = src[i];
-		char e = 0;
-
-		switch (c) {
-		case '\\': e = '\\'; break;
-		case '\t': e = 't'; break;
-		case '\n': e = 'n'; break;
-		case '\r': e = 'r'; break;
-		}
-		if (e) {
-			if (o + 2 >= n)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = e;
-		} else if (c < 0x20 || c == 0x7f || (space_too && c == ' ')) {
-			if (o + 4 >= n)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		} else {
-			if (o + 1 >= n)
-				break;
-			dst[o++] = c;
-		}
-	}
-	if (o == 0 && n > 1)
-		dst[o++] = '-';	/* the empty string is written as "none" */
-	dst[o] = '\0';
-	return o;
-}
+/* String escaping and argument formatting (uvm_out, uvm_escape,
+ * uvm_format_args) are in uvm_escape.h, shared with the unit tests. */
 
 /* ---- the tracked set ------------------------------------------------- */
 
@@ -257,11 +213,6 @@ struct uvm_exec_slot {
 };
 static struct uvm_exec_slot uvm_exec_stash[UVM_EXEC_SLOTS];
 
-static inline int uvm_is_exec(long nr)
-{
-	return nr == __NR_execve || nr == __NR_execveat;
-}
-
 #define UVM_FAULT_PATH_MAX 160
 struct uvm_fault_slot {
 	u32 tid;
@@ -312,10 +263,13 @@ static void uvm_file_path(struct file *f, char *dst, size_t n)
 		uvm_escape(dst, n, "", 0, 0);
 		return;
 	}
+	/* d_path() writes the path at the end of buf, NUL-terminated. */
 	p = d_path(&f->f_path, buf, sizeof(buf));
 	if (IS_ERR(p))
-		p = (char *)f->f_path.dentry->d_name.name;
-	uvm_escape(dst, n, p, sizeof(buf), 0);
+		uvm_escape(dst, n, f->f_path.dentry->d_name.name,
+			   f->f_path.dentry->d_name.len, 0);
+	else
+		uvm_escape(dst, n, p, buf + sizeof(buf) - p, 0);
 }
 
 /* The kernel's own accounting rule (mm_account_fault in mm/memory.c):
@@ -459,55 +413,6 @@ static const char *uvm_sc_kinds(long nr)
 		if (uvm_sc_sigs[i].nr == nr)
 			return uvm_sc_sigs[i].kinds;
 	return NULL;
-}
-
-/* Append one argument to dst (size n, current length *o). */
-static void uvm_sc_arg(char *dst, size_t n, size_t *o, char kind,
-		       unsigned long v)
-{
-	char tmp[128];
-	int len = 0;
-
-	if (*o && *o + 2 < n) {
-		dst[(*o)++] = ',';
-		dst[(*o)++] = ' ';
-	}
-	switch (kind) {
-	case 'd': case 'f':
-		len = scnprintf(tmp, sizeof(tmp), "%d", (int)v);
-		break;
-	case 'u':
-		len = scnprintf(tmp, sizeof(tmp), "%lu", v);
-		break;
-	case 'o':
-		len = scnprintf(tmp, sizeof(tmp), "0%lo", v);
-		break;
-	case 's': {
-		char raw[96];
-		long got = v ? _stp_strncpy_from_user(raw, (const char __user *)v,
-						      sizeof(raw) - 1) : -EFAULT;
-		if (got < 0) {
-			len = scnprintf(tmp, sizeof(tmp), "0x%lx", v);
-		} else {
-			raw[got] = '\0';
-			tmp[0] = '"';
-			len = 1 + uvm_escape(tmp + 1, sizeof(tmp) - 3, raw, got, 0);
-			if (got == sizeof(raw) - 1)
-				len += scnprintf(tmp + len, sizeof(tmp) - len, "...");
-			tmp[len++] = '"';
-			tmp[len] = '\0';
-		}
-		break;
-	}
-	default:
-		len = scnprintf(tmp, sizeof(tmp), "0x%lx", v);
-		break;
-	}
-	if (*o + len + 1 < n) {
-		memcpy(dst + *o, tmp, len);
-		*o += len;
-	}
-	dst[*o] = '\0';
 }
 
 /* Names of error codes user space never sees (the call is restarted or

@@ -7,19 +7,9 @@
 #include <string.h>
 
 #include "uvm_profile.h"
+#include "unit.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			fprintf(stderr, "%s:%d: %s: FAILED: %s\n", __FILE__,  \
-				__LINE__, __func__, #cond);                   \
-		}                                                              \
-	} while (0)
+int passed, failed;
 
 #define HDR "H\tuvm-trace\t1\t6.1.0-test\t1000\t0\t100\t1\tevents\tall\n"
 #define SUMHDR "H\tuvm-trace\t1\t6.1.0-test\t1000\t0\t100\t1\tsummary\tall\n"
@@ -300,6 +290,9 @@ int main(void)
 	test_summary_snapshots();
 	test_summary_flush_at_exit();
 	test_unescape();
+	test_escape_round_trip();
+	test_escape_bounds();
+	test_format_args();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

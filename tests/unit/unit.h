@@ -1,0 +1,25 @@
+/* unit.h - the check macro and counters shared by the unit test files. */
+#ifndef UVM_UNIT_H
+#define UVM_UNIT_H
+
+#include <stdio.h>
+
+extern int passed, failed;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			passed++;                                              \
+		} else {                                                       \
+			failed++;                                              \
+			fprintf(stderr, "%s:%d: %s: FAILED: %s\n", __FILE__,  \
+				__LINE__, __func__, #cond);                   \
+		}                                                              \
+	} while (0)
+
+/* escape.c: the module's escaping and argument formatting */
+void test_escape_round_trip(void);
+void test_escape_bounds(void);
+void test_format_args(void);
+
+#endif
