@@ -42,18 +42,18 @@ COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/symbo
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
 WORKLOADS := syscalls faults mm tree
 
-all: $(BUILD)/uvm-collect $(WORKLOADS:%=$(BUILD)/workloads/%) tapsets/uvm_runtime.stp
+all: $(BUILD)/uvm-collect $(WORKLOADS:%=$(BUILD)/workloads/%)
 
 deps:
 	$(Q)scripts/install-deps build test
 
 # tapsets/uvm_runtime.stp is generated from runtime/ and committed, so that
-# 'stap -I tapsets' works from a fresh clone.
-tapsets/uvm_runtime.stp: runtime/uvm_runtime.stp.in runtime/uvm_trace.h runtime/uvm_kernel.h runtime/gen-runtime
-	@echo "  GEN     $@"
-	$(Q)runtime/gen-runtime $@
-
-runtime: tapsets/uvm_runtime.stp
+# 'stap -I tapsets' works from a fresh clone.  Only 'make runtime' writes
+# it: a host test (tests/host/runtime.bats) fails when the committed file
+# is stale, which a rebuild in 'all' would hide.
+runtime:
+	@echo "  GEN     tapsets/uvm_runtime.stp"
+	$(Q)runtime/gen-runtime tapsets/uvm_runtime.stp
 
 $(BUILD)/uvm-collect: helpers/main.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)

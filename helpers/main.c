@@ -164,6 +164,13 @@ int main(int argc, char **argv)
 	long v;
 
 	while ((c = getopt_long(argc, argv, "+f:o:S:n:p:m:vhV", longopts, NULL)) != -1) {
+		/* "-o --": getopt takes the -- as the option's argument;
+		 * almost surely the argument was forgotten. */
+		if (optarg && !strcmp(optarg, "--")) {
+			fprintf(stderr, "uvm-collect: option '%s' needs an argument before '--' (see --help)\n",
+				argv[optind - 1] == optarg ? argv[optind - 2] : argv[optind - 1]);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text")) o.report.format = UVM_TEXT;

@@ -181,6 +181,9 @@ static int parse_int(struct field *f, int hex)
 		neg = 1;
 		s++;
 	}
+	/* 19 digits cannot overflow 64 bits unsigned; the range check
+	 * below makes the value fit int64_t (INT64_MIN has no positive
+	 * twin, so it is built without negating it). */
 	if (s == e || e - s > 19)
 		return -1;
 	for (; s < e; s++) {
@@ -188,7 +191,9 @@ static int parse_int(struct field *f, int hex)
 			return -1;
 		v = v * 10 + (unsigned)(*s - '0');
 	}
-	f->i = neg ? -(int64_t)v : (int64_t)v;
+	if (v > (uint64_t)INT64_MAX + neg)
+		return -1;
+	f->i = !neg ? (int64_t)v : v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
 	return 0;
 }
 
@@ -722,11 +727,16 @@ int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len)
 		if (!nl) {	/* keep the partial line */
 			size_t n = (size_t)(end - buf);
 			if (ps->len + n > UVM_LINE_MAX) {
+				/* counted here; its newline, when it comes,
+				 * only ends the skipping */
 				ps->p->lines++;
-				bad_line(ps, "line longer than 1 MiB", NULL);
-				ps->p->lines--;
 				ps->len = 0;
 				ps->skipping = 1;
+				if (!ps->p->version) {
+					fatal(ps, "not a uvm trace: the first line is longer than 1 MiB");
+					return UVM_PARSE_FATAL;
+				}
+				bad_line(ps, "line longer than 1 MiB", NULL);
 				return 0;
 			}
 			if (ps->len + n + 1 > ps->cap) {
@@ -741,8 +751,12 @@ int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len)
 			size_t n = (size_t)(nl - buf);
 			if (ps->len + n > UVM_LINE_MAX) {
 				ps->p->lines++;
-				bad_line(ps, "line longer than 1 MiB", NULL);
 				ps->len = 0;
+				if (!ps->p->version) {
+					fatal(ps, "not a uvm trace: the first line is longer than 1 MiB");
+					return UVM_PARSE_FATAL;
+				}
+				bad_line(ps, "line longer than 1 MiB", NULL);
 			} else {
 				if (ps->len + n + 1 > ps->cap) {
 					ps->cap = ps->len + n + 1;
@@ -759,10 +773,13 @@ int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len)
 			size_t n = (size_t)(nl - buf);
 			if (n > UVM_LINE_MAX) {
 				ps->p->lines++;
+				if (!ps->p->version) {
+					fatal(ps, "not a uvm trace: the first line is longer than 1 MiB");
+					return UVM_PARSE_FATAL;
+				}
 				bad_line(ps, "line longer than 1 MiB", NULL);
 			} else {
-				/* parse in place: the caller's buffer is ours to
-				 * modify (uvm_parse_fd), else copy */
+				/* a copy, NUL-terminated for parse_line */
 				if (n + 1 > ps->cap) {
 					ps->cap = n + 1 > 4096 ? n + 1 : 4096;
 					ps->buf = xrealloc(ps->buf, ps->cap);

@@ -153,3 +153,30 @@ setup() {
 	assert_equal "$status" 2
 	assert_output --partial "needs a kernel that can load SystemTap modules"
 }
+
+@test "uvm-collect -o -- file.trace: a usage error naming -o, nothing run, exit 1" {
+	run "$UVM_COLLECT" -o -- "$F/tree.trace"
+	assert_equal "$status" 1
+	assert_output --partial "option '-o' needs an argument before '--'"
+	refute_output --partial "uvm-vm"
+	run "$UVM_COLLECT" --output -- "$F/tree.trace"
+	assert_equal "$status" 1
+	# the end of options itself still works
+	run "$UVM_COLLECT" -o "$BATS_TEST_TMPDIR/r.txt" -- --no-such-command-here
+	refute_output --partial "needs an argument"
+}
+
+@test "uvm-collect: a 10 MB first line without newline is 'longer than 1 MiB', not 'empty', exit 2" {
+	head -c 10000000 /dev/zero | tr '\0' x >"$BATS_TEST_TMPDIR/one.line"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/one.line"
+	assert_equal "$status" 2
+	assert_output "uvm-collect: $BATS_TEST_TMPDIR/one.line:1: not a uvm trace: the first line is longer than 1 MiB"
+}
+
+@test "uvm-collect: an out-of-range number is a malformed line with its number, the rest kept, exit 3" {
+	{ head -n 3 "$F/syscalls.trace"; printf 'S\t1\t2\t2\t0\tread\t9999999999999999999\t-\t5\t\n'; tail -n +4 "$F/syscalls.trace"; } >"$BATS_TEST_TMPDIR/big.trace"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/big.trace"
+	assert_equal "$status" 3
+	assert_output --partial "line 4"
+	assert_output --partial "field 6 is not a number"
+}

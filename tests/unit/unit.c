@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "uvm_profile.h"
@@ -200,6 +201,86 @@ static void test_bad_input(void)
 	uvm_profile_free(p);
 }
 
+/* 64-bit boundaries: in range accepted exactly, out of range malformed
+ * with its line number (negating INT64_MIN was undefined behaviour;
+ * 9999999999999999999 read as negative). */
+static void test_int_bounds(void)
+{
+	static const struct {
+		const char *ret;
+		int ok;
+		long long want;
+	} c[] = {
+		{ "9223372036854775807", 1, INT64_MAX },
+		{ "-9223372036854775808", 1, INT64_MIN },
+		{ "-1", 1, -1 },
+		{ "0", 1, 0 },
+		{ "9223372036854775808", 0, 0 },
+		{ "-9223372036854775809", 0, 0 },
+		{ "9999999999999999999", 0, 0 },
+		{ "-9999999999999999999", 0, 0 },
+		{ "18446744073709551616", 0, 0 },
+		{ "-", 0, 0 },
+		{ "", 0, 0 },
+		{ "+1", 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct uvm_profile *p = uvm_profile_new();
+		char t[512];
+		struct uvm_process *pr;
+
+		snprintf(t, sizeof(t), HDR "S\t1\t100\t100\t0\tread\t%s\t-\t5\t\n", c[i].ret);
+		CHECK(parse(p, t, 7) == 0);
+		pr = uvm_profile_process(p, 100, 0);
+		if (c[i].ok) {
+			CHECK(p->loss.malformed == 0 && pr && pr->n_syscalls == 1);
+		} else {
+			CHECK(p->loss.malformed == 1 && p->loss.bad[0].line == 2 && !pr);
+			CHECK(strstr(p->loss.bad[0].why, "field 6 is not a number") != NULL);
+		}
+		uvm_profile_free(p);
+	}
+	/* and as a latency: -9999999999999999999 is no latency */
+	{
+		struct uvm_profile *p = uvm_profile_new();
+		CHECK(parse(p, HDR "S\t1\t100\t100\t0\tread\t0\t-\t-9999999999999999999\t\n", 64) == 0);
+		CHECK(p->loss.malformed == 1 && !uvm_profile_process(p, 100, 0));
+		uvm_profile_free(p);
+	}
+}
+
+/* A line over 1 MiB that spans reads is one line: the lines after it
+ * keep their numbers.  A first line over 1 MiB is "not a uvm trace",
+ * not "empty". */
+static void test_long_lines(void)
+{
+	size_t big = (2u << 20) + 10, hl = strlen(HDR);
+	char *t = malloc(hl + big + 64);
+	struct uvm_profile *p = uvm_profile_new();
+	struct uvm_parser *ps;
+
+	memcpy(t, HDR, hl);
+	memset(t + hl, 'x', big);
+	strcpy(t + hl + big, "\nQ\tx\n");
+	CHECK(parse(p, t, 65536) == 0);
+	CHECK(p->loss.malformed == 2 && p->loss.bad[0].line == 2 && p->loss.bad[1].line == 3);
+	CHECK(p->lines == 3);
+	uvm_profile_free(p);
+
+	p = uvm_profile_new();
+	ps = uvm_parser_new(p, "big.trace");
+	memset(t, 'x', hl + big);
+	CHECK(uvm_parser_feed(ps, t, 1u << 20) == 0);
+	CHECK(uvm_parser_feed(ps, t, 1u << 20) < 0);
+	CHECK(uvm_parser_error(ps) &&
+	      !strcmp(uvm_parser_error(ps), "big.trace:1: not a uvm trace: the first line is longer than 1 MiB"));
+	uvm_parser_free(ps);
+	uvm_profile_free(p);
+	free(t);
+}
+
 static void test_summary_snapshots(void)
 {
 	struct uvm_profile *p = uvm_profile_new();
@@ -287,6 +368,8 @@ int main(void)
 	test_tree_and_exit();
 	test_memmap();
 	test_bad_input();
+	test_int_bounds();
+	test_long_lines();
 	test_summary_snapshots();
 	test_summary_flush_at_exit();
 	test_unescape();
