@@ -35,6 +35,8 @@ else
 Q := @
 endif
 
+SHELL := /bin/bash
+
 .DELETE_ON_ERROR:
 .PHONY: all deps check check-host check-guest unit fuzz vm demo bench install uninstall clean runtime
 
@@ -42,7 +44,7 @@ COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/symbo
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
 WORKLOADS := syscalls faults mm tree
 
-all: $(BUILD)/uvm-collect $(WORKLOADS:%=$(BUILD)/workloads/%)
+all: $(BUILD)/uvm-collect $(BUILD)/uvm-exec $(WORKLOADS:%=$(BUILD)/workloads/%)
 
 deps:
 	$(Q)scripts/install-deps build test
@@ -59,6 +61,13 @@ $(BUILD)/uvm-collect: helpers/main.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ helpers/main.c $(COLLECT_SRCS) $(ALL_LIBS) $(LDFLAGS)
+
+# Runs in the guests' userlands (trixie, sid): static, so that it does not
+# depend on their C libraries.
+$(BUILD)/uvm-exec: helpers/uvm-exec.c | deps
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (static)"
+	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -static -o $@ $< $(LDFLAGS)
 
 $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 	@mkdir -p $(@D)
@@ -115,12 +124,20 @@ check: all
 check-host: all
 	$(Q)LC_ALL=C $(BATS) tests/host
 
+# The guest tests run once per kernel profile (scripts/uvm-vm list);
+# UVM_KERNELS="6.1 7.2" narrows the set.  Every test name carries its
+# kernel, so that a failure says where.
+UVM_KERNELS ?= $(shell scripts/uvm-vm list | awk '{ print $$1 }')
 check-guest: all
 ifeq ($(UVM_SKIP_GUEST),1)
 	@echo "check-guest: SKIPPED by UVM_SKIP_GUEST=1: nothing was traced in a real kernel"
 else
-	$(Q)scripts/uvm-vm build
-	$(Q)LC_ALL=C $(BATS) tests/guest
+	$(Q)rc=0; for k in $(UVM_KERNELS); do \
+		scripts/uvm-vm --kernel $$k build || { echo "not ok 1 [$$k] guest image build"; rc=1; continue; }; \
+		echo "# guest tests on kernel profile $$k: $$(scripts/uvm-vm --kernel $$k info | sed -n 's/^kernel=//p')"; \
+		UVM_KERNEL=$$k LC_ALL=C $(BATS) tests/guest | sed -u "s/^\(not \)*ok [0-9]* /&[$$k] /"; \
+		[ $${PIPESTATUS[0]} -eq 0 ] || rc=1; \
+	done; exit $$rc
 endif
 
 demo: all
@@ -134,6 +151,7 @@ install: all
 		$(DESTDIR)$(uvmdir)/runtime $(DESTDIR)$(uvmdir)/examples $(DESTDIR)$(mandir)/man1 \
 		$(DESTDIR)$(docdir)
 	install -m 755 $(BUILD)/uvm-collect $(DESTDIR)$(bindir)/uvm-collect
+	install -m 755 $(BUILD)/uvm-exec $(DESTDIR)$(bindir)/uvm-exec
 	install -m 644 tapsets/*.stp $(DESTDIR)$(uvmdir)/tapsets/
 	install -m 644 scripts/uvm.stp $(DESTDIR)$(uvmdir)/scripts/
 	install -m 644 runtime/*.h runtime/uvm_runtime.stp.in $(DESTDIR)$(uvmdir)/runtime/
@@ -142,7 +160,7 @@ install: all
 	install -m 644 docs/*.md docs/uvm-collect.xsd $(DESTDIR)$(docdir)/
 
 uninstall:
-	rm -f $(DESTDIR)$(bindir)/uvm-collect $(DESTDIR)$(mandir)/man1/uvm-collect.1
+	rm -f $(DESTDIR)$(bindir)/uvm-collect $(DESTDIR)$(bindir)/uvm-exec $(DESTDIR)$(mandir)/man1/uvm-collect.1
 	rm -rf $(DESTDIR)$(uvmdir) $(DESTDIR)$(docdir)
 
 clean:

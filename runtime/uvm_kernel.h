@@ -94,6 +94,52 @@ static inline int uvm_track_del(long tgid)
 	return atomic_read(&uvm_tracked_count);
 }
 
+/* With stap -c, the target starts as stapio's child, which waits for
+ * the module and then execs the command (in the uvm guest through
+ * uvm-exec, which first restores what the command would have had
+ * untraced).  Until the target runs a program that is neither, it is
+ * tracked (its children would be) but reported as not started: its
+ * profile begins at its exec of the command, as strace's does.  0 when
+ * there is no such target. */
+static pid_t uvm_pending_pid;
+
+static int uvm_is_launcher(const char *comm)
+{
+	return !strcmp(comm, "stapio") || !strcmp(comm, "uvm-exec");
+}
+
+/* Set at start: tgid is pending when it runs a launcher now. */
+static void uvm_pending_init(pid_t tgid)
+{
+	struct task_struct *t;
+	char comm[TASK_COMM_LEN];
+
+	comm[0] = '\0';
+	rcu_read_lock();
+	t = pid_task(find_vpid(tgid), PIDTYPE_TGID);
+	if (t)
+		get_task_comm(comm, t);
+	rcu_read_unlock();
+	if (uvm_is_launcher(comm))
+		WRITE_ONCE(uvm_pending_pid, tgid);
+}
+
+/* Is tgid tracked, and past its launcher?  Called for the current task's
+ * own process (a pending target is single-threaded: no race on the
+ * clearing). */
+static inline int uvm_tracked_started(long tgid)
+{
+	if (unlikely(tgid == READ_ONCE(uvm_pending_pid))) {
+		char comm[TASK_COMM_LEN];
+
+		get_task_comm(comm, current);
+		if (current->tgid == tgid && uvm_is_launcher(comm))
+			return 0;
+		WRITE_ONCE(uvm_pending_pid, 0);
+	}
+	return uvm_tracked(tgid);
+}
+
 /* Is task a descendant of (or) the process ancestor?  Under RCU. */
 static int uvm_descends_from(struct task_struct *t, pid_t ancestor)
 {
@@ -338,21 +384,67 @@ static void uvm_task_rusage(struct task_struct *t, int group,
 
 /* ---- files and descriptors ------------------------------------------- */
 
-/* Escaped path of the current task's descriptor fd, "-" if none. */
+/* Escaped path of the current task's descriptor fd, "-" if none.
+ * Takes a counted reference, as the kernel's own lookups do: since 6.7
+ * struct file is SLAB_TYPESAFE_BY_RCU (commit 0ede61d8589c, which also
+ * removed files_lookup_fd_rcu()), so a pointer read under RCU alone may
+ * already be another file.  fget_raw()/fput() exist, and do not sleep,
+ * on every kernel uvm supports: no version test. */
 static void uvm_fd_path(long fd, char *dst, size_t n)
 {
-	struct files_struct *files = current->files;
 	struct file *f = NULL;
 
-	if (fd >= 0 && files) {
-		rcu_read_lock();
-		f = files_lookup_fd_rcu(files, fd);
-		if (f)
-			uvm_file_path(f, dst, n);
-		rcu_read_unlock();
-	}
-	if (!f)
+	if (fd >= 0 && fd <= INT_MAX && current->files)
+		f = fget_raw((unsigned int)fd);
+	if (f) {
+		uvm_file_path(f, dst, n);
+		fput(f);
+	} else {
 		uvm_escape(dst, n, "", 0, 0);
+	}
+}
+
+/* A counted reference to mm's executable, or NULL; mm held stable by the
+ * caller (task_lock).  get_file_rcu() was a macro taking the file until
+ * 6.7, where struct file became SLAB_TYPESAFE_BY_RCU (commit 0ede61d8589c)
+ * and get_file_rcu() a function taking the __rcu pointer's address, which
+ * re-checks that the file it counted is still the one the pointer names. */
+static struct file *uvm_mm_exe_file(struct mm_struct *mm)
+{
+	struct file *exe;
+
+	rcu_read_lock();
+#ifdef get_file_rcu
+	exe = rcu_dereference(mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+#else
+	exe = get_file_rcu(&mm->exe_file);
+#endif
+	rcu_read_unlock();
+	return exe;
+}
+
+/* Escaped path of process tgid's executable, "-" if none.  The kernel's
+ * get_task_exe_file() is not exported; this is its body: task_lock keeps
+ * t->mm from going away (exit_mm clears it under the same lock). */
+static void uvm_exe_path(pid_t tgid, char *dst, size_t n)
+{
+	struct task_struct *t;
+	struct file *exe = NULL;
+
+	rcu_read_lock();
+	t = pid_task(find_vpid(tgid), PIDTYPE_TGID);
+	if (t) {
+		task_lock(t);
+		if (t->mm && !(t->flags & PF_KTHREAD))
+			exe = uvm_mm_exe_file(t->mm);
+		task_unlock(t);
+	}
+	rcu_read_unlock();
+	uvm_file_path(exe, dst, n);
+	if (exe)
+		fput(exe);
 }
 
 /* ---- system call arguments ------------------------------------------- */

@@ -30,15 +30,14 @@ documented() {
 	aliases=$(grep -ho '^probe uvm\.[a-z.]*' "$UVM_ROOT"/tapsets/*.stp | awk '{ print $2 }' | sort -u)
 	[ "$(wc -w <<<"$aliases")" -ge 12 ]
 	for a in $aliases; do
-		run in_image stap -r "$(ls /var/cache/uvm/root/boot | sed -n 's/^vmlinuz-//p' | head -n 1)" \
+		run in_image stap -r "$GUEST_KERNEL" \
 			-p2 -I "$UVM_ROOT/tapsets" -e "probe $a { }"
 		[ "$status" -eq 0 ] || { echo "$a: $output"; false; }
 	done
 }
 
 @test "every alias's documented @variables are exactly what stap -L lists" {
-	rel=$(ls "${UVM_VM_DIR:-/var/cache/uvm}/root/boot" | sed -n 's/^vmlinuz-//p' | head -n 1)
-	run in_image stap -r "$rel" -I "$UVM_ROOT/tapsets" -L 'uvm.**'
+	run in_image stap -r "$GUEST_KERNEL" -I "$UVM_ROOT/tapsets" -L 'uvm.**'
 	assert_success
 	listed=$(printf '%s\n' "$output" | grep '^uvm\.' | while read -r a vars; do
 		printf '%s %s\n' "$a" "$(tr ' ' '\n' <<<"$vars" | grep -E '^[a-z_][a-z0-9_]*:' | grep -v '^__' | sed 's/:.*//' | sort | tr '\n' ' ' | sed 's/ $//')"

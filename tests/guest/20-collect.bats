@@ -80,3 +80,24 @@ setup() {
 	assert_output --partial "Process tree:"
 	assert_output --partial "getppid"
 }
+
+@test "uvm-collect -- CMD: the command starts as it would untraced, its profile at its exec (= strace -f -c)" {
+	d=$BATS_TEST_TMPDIR
+	probe="grep -E '^Sig(Ign|Blk)' /proc/self/status >'$d/OUT'; env | sort >>'$d/OUT'; ls / >/dev/null"
+	"$UVM_VM" run --share "$d" -- sh -c "${probe//OUT/untraced}"
+	UVM_VM_SHARES=$d "$UVM_COLLECT" -f json -o "$d/r.json" -- sh -c "${probe//OUT/traced}" 2>"$d/err"
+	# signal dispositions, mask and environment: the same, byte for byte
+	# (stapio's child ignored SIGPIPE and SIGUSR2 and had SYSTEMTAP_* set)
+	diff -u "$d/untraced" "$d/traced"
+	grep -q '^SigIgn:	0000000000000000$' "$d/traced"
+	run grep -c -E 'SYSTEMTAP|UVM_|staprun' "$d/traced"
+	assert_output 0
+	# every system call strace counts for the same command, uvm counts as
+	# often, and nothing else (exit_group: strace -c leaves out calls that
+	# do not return); stapio's rt_sigsuspend, alarm, ... are not there
+	"$UVM_VM" run --share "$d" -- strace -f -c -U name,calls -o "$d/strace" sh -c "${probe//OUT/strace.out}"
+	awk 'NR > 2 && $1 !~ /^-/ && $1 != "total" { print $1, $2 }' "$d/strace" | sort >"$d/strace.counts"
+	jq -r '.totals.syscalls[] | select(.name != "exit_group") | "\(.name) \(.calls)"' "$d/r.json" | sort >"$d/uvm.counts"
+	diff -u "$d/strace.counts" "$d/uvm.counts"
+	grep -q '^execve 5$' "$d/uvm.counts"	# sh, grep, env, sort, ls: one each
+}

@@ -14,10 +14,15 @@ _common_setup() {
 }
 
 # Skip a guest test only when asked to; otherwise a missing image fails.
+# The kernel profile is UVM_KERNEL (make check-guest sets it per run).
 _guest_setup() {
 	if [ "${UVM_SKIP_GUEST:-}" = 1 ]; then
 		skip "UVM_SKIP_GUEST=1: guest tests not run"
 	fi
+	GUEST_KERNEL=$("$UVM_VM" info | sed -n 's/^kernel=//p')
+	GUEST_ROOT=$("$UVM_VM" info | sed -n 's/^root=//p')
+	GUEST_PROFILE=$("$UVM_VM" info | sed -n 's/^profile=//p')
+	[ -n "$GUEST_KERNEL" ] && [ -d "$GUEST_ROOT" ]
 }
 
 # uvm_trace OUT [STAP-GLOBALS...] -- CMD...: run CMD under uvm.stp in the
