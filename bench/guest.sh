@@ -1,17 +1,49 @@
 #!/bin/bash
 # guest.sh - runs inside the uvm guest: every tool on every workload,
-# alternating, REPS times; prints "rep workload tool seconds lost seen work-seconds"
-# lines (seconds: the whole command; work-seconds: the workload's own time).
-# $1: directory with workload, uvm.ko, uvm-like.bt, uvm-collect
+# alternating, REPS times; prints one line per run:
+#   rep workload tool seconds lost seen work-seconds truth
+# seconds: the whole command; work-seconds: the workload's own time;
+# seen: how many of the events the workload is known to cause the tool
+# reported (getppid calls, page faults, execs), truth: that number from
+# the workload itself ("-": the tool does not count that kind of event).
+# $1: directory with workload, uvm.ko, floor.ko, *.bt, uvm-collect
 set -u
 d=$1 reps=${REPS:-3}
 W="$d/workload"
 declare -A size=([syscalls]=${SYSCALLS:-200000} [faults]=${FAULTS_MB:-64} [procs]=${PROCS:-300})
 now() { date +%s.%N; }
-run() {	# tool workload -> seconds and lost events on one line
-	local tool=$1 w=$2 n=${size[$2]} t0 t1 lost=0 seen=- out=$d/out.$$ inner
-	export BENCH_ELAPSED_FILE=$d/elapsed.$$
-	rm -f "$BENCH_ELAPSED_FILE"
+sum() { awk '{ s += $1 } END { print s + 0 }'; }
+
+# seen TOOL WORKLOAD OUT: the tool's own count of the workload's events
+seen() {
+	local tool=$1 w=$2 out=$3
+	case $tool/$w in
+	uvm-summary/syscalls) awk -F'\t' '$1 == "s" && $4 == "getppid" { print $5 }' "$out" | sum ;;
+	uvm-summary/faults) awk -F'\t' '$1 == "f" && ($3 == "minor" || $3 == "major") { print $6 }' "$out" | sum ;;
+	uvm-summary/procs) awk -F'\t' '$1 == "E"' "$out" | wc -l ;;
+	uvm-events/*) python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))["totals"]
+w = sys.argv[2]
+if w == "syscalls": print(sum(s["calls"] for s in t["syscalls"] if s["name"] == "getppid"))
+elif w == "faults": print(t["faults"]["minor"] + t["faults"]["major"])
+else: print(t["execs"])' "$out.json" "$w" ;;
+	strace/syscalls) awk '$NF == "getppid" { print $4 }' "$out" | sum ;;
+	strace/procs) awk '$NF == "execve" { print $4 }' "$out" | sum ;;
+	perf-trace/syscalls) awk '$1 == "getppid" && $2 ~ /^[0-9]+$/ { print $2 }' "$out" | sum ;;
+	perf-trace/faults) grep -oE '[0-9]+ (maj|min)faults' "$out" | awk '{ print $1 }' | sum ;;
+	perf-trace/procs) awk '$1 == "execve" && $2 ~ /^[0-9]+$/ { print $2 }' "$out" | sum ;;
+	bpftrace/syscalls) grep -E '^@calls\[[0-9]+, 110\]: ' "$out" | awk '{ print $NF }' | sum ;;
+	bpftrace/faults) grep -E '^@faults\[' "$out" | awk '{ print $NF }' | sum ;;
+	bpftrace/procs) grep -E '^@execs: ' "$out" | awk '{ print $NF }' | sum ;;
+	*) echo - ;;	# none, the floors, strace on faults: nothing to count
+	esac
+}
+
+run() {	# tool workload -> one line
+	local tool=$1 w=$2 n=${size[$2]} t0 t1 lost=0 s out=$d/out.$$ inner truth
+	export BENCH_ELAPSED_FILE=$d/elapsed.$$ BENCH_TRUTH_FILE=$d/truth.$$
+	rm -f "$BENCH_ELAPSED_FILE" "$BENCH_TRUTH_FILE"
 	t0=$(now)
 	case $tool in
 	none) "$W" "$w" "$n" ;;
@@ -20,27 +52,30 @@ run() {	# tool workload -> seconds and lost events on one line
 	uvm-events) staprun -c "$W $w $n" "$d/uvm.ko" 2>"$out.err" |
 			"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
 		lost=$(awk '/"dropped"|"skipped"|"transport_failures"/ { gsub(/[^0-9]/, "", $2); s += $2 } END { print s + 0 }' "$out.json") ;;
+	stap-floor) staprun -c "$W $w $n" "$d/floor.ko" 2>"$out.err" ;;
 	strace) strace -f -c -o "$out" "$W" "$w" "$n" ;;
 	perf-trace) perf trace -s --pf=all -o "$out" -- "$W" "$w" "$n" >/dev/null 2>&1
-		lost=$(grep -o 'LOST [0-9]*' "$out" | awk '{ s += $2 } END { print s + 0 }')
-		# how many system calls it summarised (0: it saw none)
-		seen=$(awk '$2 ~ /^[0-9]+$/ && $1 ~ /^[a-z_0-9]+$/ { s += $2 } END { print s + 0 }' "$out") ;;
+		lost=$(grep -o 'LOST [0-9]*' "$out" | awk '{ s += $2 } END { print s + 0 }') ;;
 	bpftrace) bpftrace -q -c "$W $w $n" "$d/uvm-like.bt" >"$out" 2>&1
 		lost=$(grep -io 'lost [0-9]* events' "$out" | awk '{ s += $2 } END { print s + 0 }') ;;
+	bpftrace-floor) bpftrace -q -c "$W $w $n" "$d/floor.bt" >"$out" 2>&1 ;;
 	esac
 	t1=$(now)
 	# skipped probes staprun reports at exit (kretprobe misses included)
 	if [ -f "$out.err" ]; then
 		lost=$((lost + $(sed -n 's/.*skipped probes: \([0-9]*\).*/\1/p' "$out.err" | tail -n 1 | grep . || echo 0)))
 	fi
+	s=$(seen "$tool" "$w" "$out")
+	[[ $tool == strace && $w == faults ]] && s=-
 	inner=$(tail -n 1 "$BENCH_ELAPSED_FILE" 2>/dev/null || echo -)
-	echo "$w $tool $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $lost $seen $inner"
-	rm -f "$out" "$out.err" "$out.json" "$BENCH_ELAPSED_FILE"
+	truth=$(cat "$BENCH_TRUTH_FILE" 2>/dev/null || echo -)
+	echo "$w $tool $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $lost $s $inner $truth"
+	rm -f "$out" "$out.err" "$out.json" "$BENCH_ELAPSED_FILE" "$BENCH_TRUTH_FILE"
 }
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 for w in syscalls faults procs; do
 	for r in $(seq "$reps"); do
-		for tool in none uvm-summary uvm-events strace bpftrace; do
+		for tool in none stap-floor uvm-summary uvm-events bpftrace-floor bpftrace strace; do
 			printf '%s ' "$r"; run "$tool" "$w"
 		done
 		# perf trace takes about a minute to start under TCG: once

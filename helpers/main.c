@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -127,6 +128,33 @@ static void find_paths(struct uvm_live_opts *l)
 	l->uvm_vm = getenv("UVM_VM");
 	if (!l->uvm_vm && !(l->uvm_vm = beside(dir, "../scripts/uvm-vm", b3, sizeof(b3))))
 		l->uvm_vm = beside(dir, "../share/uvm/scripts/uvm-vm", b3, sizeof(b3));
+}
+
+/* The root filesystem of the uvm guest image (one per kernel profile,
+ * $UVM_VM_DIR/PROFILE/root) that boots kernel release rel, if any. */
+static int guest_root(const char *rel, char *out, size_t n)
+{
+	const char *d = getenv("UVM_VM_DIR");
+	char pattern[PATH_MAX];
+	glob_t g;
+	int found = 0;
+
+	if (!d)
+		d = "/var/cache/uvm";
+	/* a release names a file: no glob characters, no slashes */
+	if (strpbrk(rel, "/*?[\\") ||
+	    (size_t)snprintf(pattern, sizeof(pattern), "%s/*/root/boot/vmlinuz-%s", d, rel) >= sizeof(pattern))
+		return 0;
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+		char *root = g.gl_pathv[0];
+		char *boot = strstr(root, "/root/boot/vmlinuz-");
+		if (boot && (size_t)(boot - root) + 5 < n) {
+			snprintf(out, n, "%.*s", (int)(boot - root) + 5, root);
+			found = 1;
+		}
+	}
+	globfree(&g);
+	return found;
 }
 
 int main(int argc, char **argv)
@@ -265,27 +293,16 @@ int main(int argc, char **argv)
 			rc = EXIT_INPUT;
 			goto out;
 		}
-		if (!o.report.sysroot && o.live.guest != 0 && access("/proc/modules", R_OK)) {
-			const char *d = getenv("UVM_VM_DIR");
-			snprintf(sysroot, sizeof(sysroot), "%s/root", d ? d : "/var/cache/uvm");
-			o.report.sysroot = sysroot;
-		}
 		if (uvm_live_run(p, &o.live, err, sizeof(err))) {
 			fprintf(stderr, "uvm-collect: %s\n", err);
 			rc = EXIT_INPUT;
 			goto out;
 		}
 	}
-	/* A trace made in the uvm guest names the guest's binaries: resolve
-	 * symbols in the guest image's root, not in this machine's files. */
-	if (!o.report.sysroot && p->kernel[0]) {
-		const char *d = getenv("UVM_VM_DIR");
-		char k[PATH_MAX + 256];
-		snprintf(sysroot, sizeof(sysroot), "%s/root", d ? d : "/var/cache/uvm");
-		snprintf(k, sizeof(k), "%s/boot/vmlinuz-%s", sysroot, p->kernel);
-		if (access(k, F_OK) == 0)
-			o.report.sysroot = sysroot;
-	}
+	/* A trace made in a uvm guest names the guest's binaries: resolve
+	 * symbols in the root of the guest image whose kernel wrote it. */
+	if (!o.report.sysroot && p->kernel[0] && guest_root(p->kernel, sysroot, sizeof(sysroot)))
+		o.report.sysroot = sysroot;
 	uvm_profile_finish(p);
 	if (o.output && !(out = fopen(o.output, "w"))) {
 		fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
@@ -295,7 +312,8 @@ int main(int argc, char **argv)
 	}
 	if (uvm_report_write(p, &o.report, out) || (out != stdout && fclose(out)) ||
 	    (out == stdout && fflush(stdout))) {
-		fprintf(stderr, "uvm-collect: writing the report: %s\n", strerror(errno));
+		fprintf(stderr, "uvm-collect: %s: writing the report: %s\n",
+			o.output ? o.output : "<stdout>", strerror(errno));
 		out = stdout;
 		rc = EXIT_OUTPUT;
 		goto out;
@@ -304,7 +322,7 @@ int main(int argc, char **argv)
 	{
 		const struct uvm_loss *l = &p->loss;
 		if (!l->have_trailer || l->dropped || l->skipped || l->transport || l->errors ||
-		    l->stap_skipped || l->stap_transport || l->malformed) {
+		    l->stap_skipped || l->stap_transport || l->malformed || l->stap_error[0]) {
 			fprintf(stderr, "uvm-collect: the trace is incomplete: %s%llu malformed lines, "
 				"%llu events dropped, %llu skipped, %llu transport failures\n",
 				l->have_trailer ? "" : "no trailer (cut short), ",
@@ -314,6 +332,8 @@ int main(int argc, char **argv)
 				(unsigned long long)(l->skipped > l->stap_skipped ? l->skipped
 										   : l->stap_skipped),
 				(unsigned long long)(l->transport + l->stap_transport));
+			if (l->stap_error[0])
+				fprintf(stderr, "uvm-collect: SystemTap stopped the run: %s\n", l->stap_error);
 			rc = EXIT_LOSS;
 		}
 	}

@@ -383,6 +383,8 @@ static void text_loss(FILE *out, const struct uvm_profile *p)
 			" probe errors\n",
 			l->records_read, l->records_written, l->dropped, l->skipped,
 			l->stap_skipped, l->transport + l->stap_transport, l->errors);
+	if (l->stap_error[0])
+		fprintf(out, "SystemTap stopped the run: %s\n", l->stap_error);
 	if (l->malformed) {
 		fprintf(out, "Malformed lines: %" PRIu64 "\n", l->malformed);
 		for (i = 0; i < l->malformed && i < UVM_BAD_LINES_KEPT; i++)
@@ -580,6 +582,8 @@ static int write_json(const struct uvm_profile *p, const struct uvm_report_opts 
 	json_object_object_add(loss, "staprun_skipped", l->stap_reported ? j_u64(l->stap_skipped) : NULL);
 	json_object_object_add(loss, "staprun_transport_failures",
 			       l->stap_reported ? j_u64(l->stap_transport) : NULL);
+	json_object_object_add(loss, "stap_error",
+			       l->stap_error[0] ? json_object_new_string(l->stap_error) : NULL);
 	json_object_object_add(loss, "malformed_lines", j_u64(l->malformed));
 	for (i = 0; i < l->malformed && i < UVM_BAD_LINES_KEPT; i++) {
 		json_object *b = json_object_new_object();
@@ -719,6 +723,8 @@ static int write_xml(const struct uvm_profile *p, const struct uvm_report_opts *
 	X_OK(x_u64(w, "skipped", l->skipped));
 	X_OK(x_u64(w, "transport_failures", l->transport));
 	X_OK(x_u64(w, "malformed_lines", l->malformed));
+	if (l->stap_error[0])
+		X_OK(x_str(w, "stap_error", l->stap_error));
 	for (i = 0; i < l->malformed && i < UVM_BAD_LINES_KEPT; i++) {
 		X_OK(xmlTextWriterStartElement(w, BAD_CAST "malformed"));
 		X_OK(x_u64(w, "line", l->bad[i].line));

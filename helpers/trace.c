@@ -854,6 +854,11 @@ void uvm_profile_stap_stderr(struct uvm_profile *p, const char *line)
 	const char *s;
 	unsigned long long a, b;
 
+	/* "ERROR: probe overhead (507410885 cycles) exceeded threshold
+	 * (500000000 cycles)", or any other reason SystemTap stopped: the
+	 * first one, for the report */
+	if (!p->loss.stap_error[0] && (s = strstr(line, "ERROR: ")))
+		copy_str(p->loss.stap_error, sizeof(p->loss.stap_error), s + 7);
 	/* "WARNING: Number of errors: N, skipped probes: M" */
 	if ((s = strstr(line, "Number of errors:")) &&
 	    sscanf(s, "Number of errors: %llu, skipped probes: %llu", &a, &b) == 2) {

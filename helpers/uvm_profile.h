@@ -119,6 +119,7 @@ struct uvm_loss {
 	uint64_t dropped, skipped, transport, errors;
 	uint64_t stap_skipped, stap_transport;	/* from staprun's exit report */
 	int stap_reported;
+	char stap_error[256];		/* SystemTap's first ERROR: line (live runs) */
 	uint64_t malformed;
 	struct uvm_bad_line bad[UVM_BAD_LINES_KEPT];
 };

@@ -36,7 +36,7 @@ setup() {
 }
 
 @test "uvm-vm run: a hung guest is killed at the timeout with a message" {
-	run "$UVM_VM" run --timeout 20 -- sleep 600
+	run "$UVM_VM" run --timeout 10 -- sleep 600
 	assert_equal "$status" 124
 	assert_output --partial "timeout"
 }
@@ -62,4 +62,11 @@ setup() {
 	refute_output --partial "debootstrap"
 	refute_output --partial "installing"
 	refute_output --partial "booting"
+}
+
+@test "uvm-vm run: a guest kernel that panics is reported with its console's last lines, exit 125" {
+	run "$UVM_VM" run --timeout 120 -- sh -c 'echo c > /proc/sysrq-trigger'
+	assert_equal "$status" 125
+	assert_output --partial "stopped without reporting an exit status"
+	assert_output --partial "Kernel panic"
 }

@@ -29,11 +29,11 @@ documented() {
 @test "every uvm.* alias resolves at pass 2" {
 	aliases=$(grep -ho '^probe uvm\.[a-z.]*' "$UVM_ROOT"/tapsets/*.stp | awk '{ print $2 }' | sort -u)
 	[ "$(wc -w <<<"$aliases")" -ge 12 ]
-	for a in $aliases; do
-		run in_image stap -r "$GUEST_KERNEL" \
-			-p2 -I "$UVM_ROOT/tapsets" -e "probe $a { }"
-		[ "$status" -eq 0 ] || { echo "$a: $output"; false; }
-	done
+	# one stap run for all of them (-u: empty probes are kept); an alias
+	# that does not resolve is named in stap's semantic error
+	run in_image stap -u -r "$GUEST_KERNEL" -p2 -I "$UVM_ROOT/tapsets" \
+		-e "$(for a in $aliases; do printf 'probe %s { }\n' "$a"; done)"
+	assert_success
 }
 
 @test "every alias's documented @variables are exactly what stap -L lists" {

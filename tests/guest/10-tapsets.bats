@@ -1,20 +1,83 @@
 #!/usr/bin/env bats
 # uvm.stp and the tapsets against workloads whose behaviour is known.
+#
+# One module and one guest boot for the whole file: setup_file compiles
+# uvm.stp once and runs every workload under it in one guest job
+# (staprun -c, as stap -c does); each test then checks its own trace,
+# $D/NAME.trace (the workload's own account shares that stdout).
+
+setup_file() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+	D=$BATS_FILE_TMPDIR
+	export D
+	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
+	mkfifo "$D/fifo"
+	cat >"$D/job.sh" <<-'EOF'
+		# wq WORD...: the words quoted for staprun -c (wordexp(3))
+		wq() {
+			local s out=""
+			for s in "$@"; do
+				s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//\$/\\\$}; s=${s//\`/\\\`}
+				out+="${out:+ }\"$s\""
+			done
+			printf '%s' "$out"
+		}
+		# t NAME [MODULE-PARAM...] -- CMD...: one traced run
+		t() {
+			local name=$1 p=()
+			shift
+			while [ "$1" != -- ]; do p+=("$1"); shift; done
+			shift
+			staprun -c "$(wq "$@")" "$D/uvm.ko" "${p[@]}" >"$D/$name.trace" 2>"$D/$name.err"
+			echo $? >"$D/$name.status"
+		}
+		t header -- "$W/syscalls" 10 0
+		t syscalls -- "$W/syscalls" 5000 17 300
+		t faults -- "$W/faults" 256 "$D/mapped.faults" 64
+		t major -- "$W/faults" 1 "$D/mapped.major" 64
+		t mm -- "$W/mm"
+		t tree -- "$W/tree"
+		t follow0 follow=0 -- "$W/tree"
+		t summary mode=summary -- "$W/syscalls" 3000 5
+		t strace-uvm -- "$W/syscalls" 700 9 50
+		strace -f -c -U name,calls -o "$D/strace" "$W/syscalls" 700 9 50 >/dev/null
+		t flush mode=summary -- sh -c "for i in \$(seq 150); do '$W/syscalls' 5 1 >/dev/null; done"
+		# -x: attach to a process that waits for the module's header
+		sh -c 'read go < "$D/fifo"; exec "$W/syscalls" 1234 2' &
+		pid=$!
+		staprun -x $pid "$D/uvm.ko" >"$D/attach.trace" 2>"$D/attach.err" &
+		st=$!
+		for i in $(seq 100); do grep -q '^H' "$D/attach.trace" 2>/dev/null && break; sleep 0.2; done
+		echo go >"$D/fifo"
+		wait $st
+		echo $? >"$D/attach.status"
+		staprun -x 31999 "$D/uvm.ko" >"$D/nopid.trace" 2>"$D/nopid.err"
+		echo $? >"$D/nopid.status"
+	EOF
+	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" bash "$D/job.sh"
+}
 
 setup() {
 	load '../test_helper/common-setup'
 	_common_setup
 	_guest_setup
-	T="$BATS_TEST_TMPDIR/trace"
+}
+
+# trace NAME: the path of one run's trace, which succeeded
+trace() {
+	[ "$(cat "$D/$1.status")" = 0 ] || { echo "run $1: staprun $(cat "$D/$1.status"): $(cat "$D/$1.err")"; return 1; }
+	T=$D/$1.trace
 }
 
 # pid of the first exec of a program named $1 (basename) in trace $2
 exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"; }
 
 @test "uvm.stp: header first, trailer last, record count and no loss" {
-	uvm_trace "$T" -- "$W/syscalls" 10 0
+	trace header
 	run head -n 1 "$T"
-	assert_output --regexp $'^H\tuvm-trace\t1\t6\\.1\\.'
+	assert_output --regexp $'^H\tuvm-trace\t1\t'"$GUEST_KERNEL"$'\t'
 	run tail -n 1 "$T"
 	assert_output --regexp $'^T\t'
 	# records counted by the module = records before the trailer (the
@@ -26,7 +89,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.syscall: 5000 getppid, 17 failing opens (ENOENT) and a 300 ms blocking read" {
-	uvm_trace "$T" -- "$W/syscalls" 5000 17 300
+	trace syscalls
 	pid=$(exec_pid syscalls "$T")
 	[ -n "$pid" ]
 	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "getppid"' "$T"
@@ -55,8 +118,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.pagefault: 256 touched anonymous pages are 256 minor faults, and totals match the kernel's counters" {
-	uvm_trace "$T" -- "$W/faults" 256 "$BATS_TEST_TMPDIR/mapped" 64 >"$BATS_TEST_TMPDIR/out"
-	cp "$T" "$BATS_TEST_TMPDIR/keep"
+	trace faults
 	child=$(awk -F'\t' '$1 == "C" { print $5; exit }' "$T")
 	[ -n "$child" ]
 	# the workload's own account comes through the trace's stdout? no:
@@ -75,7 +137,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.pagefault: a file mapping read after dropping caches takes major faults, as getrusage counts them" {
-	uvm_trace "$T" -- "$W/faults" 1 "$BATS_TEST_TMPDIR/mapped" 64
+	trace major
 	child=$(awk -F'\t' '$1 == "C" { print $5; exit }' "$T")
 	read -r addr majd < <(awk '$1 == "file" { print $2, $5 }' "$T")
 	[ -n "$addr" ]
@@ -85,7 +147,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.mm: every mmap-family call of the workload with its real result" {
-	uvm_trace "$T" -- "$W/mm"
+	trace mm
 	pid=$(exec_pid mm "$T")
 	# the workload's lines: op addr len new_len result
 	while read -r op addr len newlen result; do
@@ -103,7 +165,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.process: the whole tree with every exit status, signal, thread, exec and grandchild" {
-	uvm_trace "$T" -- "$W/tree"
+	trace tree
 	parent=$(awk '$1 == "parent" { print $2 }' "$T")
 	[ -n "$parent" ]
 	n=0
@@ -133,7 +195,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.stp -G follow=0: only the target is traced" {
-	uvm_trace "$T" follow=0 -- "$W/tree"
+	trace follow0
 	run awk -F'\t' '$1 == "X"' "$T"
 	assert_equal "${#lines[@]}" 1
 	run awk -F'\t' '$1 == "H" { print $8 }' "$T"
@@ -141,7 +203,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.stp -G mode=summary: counts, errors by errno and histogram aggregated in the kernel" {
-	uvm_trace "$T" mode=summary -- "$W/syscalls" 3000 5
+	trace summary
 	pid=$(exec_pid syscalls "$T")
 	run awk -F'\t' '$1 == "S" || $1 == "F" || $1 == "M"' "$T"
 	assert_output ""
@@ -157,14 +219,12 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.stp: syscall counts agree with strace -f -c for the same workload" {
-	"$UVM_VM" run --share "$BATS_TEST_TMPDIR" -- strace -f -c -U name,calls -o "$BATS_TEST_TMPDIR/strace" \
-		"$W/syscalls" 700 9 50 >/dev/null
-	uvm_trace "$T" -- "$W/syscalls" 700 9 50
+	trace strace-uvm
 	# uvm: calls made after the workload's exec, by the workload and its child
 	# (from the entry of the execve that starts it, as strace does)
 	awk -F'\t' '$1 == "S" && !t && $6 == "execve" && $10 ~ /workloads\/syscalls/ { t = $2 }
 		$1 == "S" && t && $2 >= t { n[$6]++ } END { for (k in n) print k, n[k] }' "$T" | sort >"$BATS_TEST_TMPDIR/uvm.counts"
-	awk 'NR > 2 && $1 !~ /^-/ && $1 != "total" { print $1, $2 }' "$BATS_TEST_TMPDIR/strace" | sort >"$BATS_TEST_TMPDIR/strace.counts"
+	awk 'NR > 2 && $1 !~ /^-/ && $1 != "total" { print $1, $2 }' "$D/strace" | sort >"$BATS_TEST_TMPDIR/strace.counts"
 	echo "# strace -f -c vs uvm:" >&3
 	join -a1 -a2 -e 0 -o 0,1.2,2.2 "$BATS_TEST_TMPDIR/strace.counts" "$BATS_TEST_TMPDIR/uvm.counts" | sed 's/^/#   /' >&3
 	# every call strace counted, uvm counted the same number of times
@@ -175,42 +235,24 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 }
 
 @test "uvm.stp -x PID: attaches to a running process and ends when its tree exits" {
-	mod="$BATS_TEST_TMPDIR/uvmx.ko"
-	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$mod"
-	cat >"$BATS_TEST_TMPDIR/x.sh" <<-EOF
-		sh -c 'read go < "$BATS_TEST_TMPDIR/fifo"; exec "$W/syscalls" 1234 2' &
-		pid=\$!
-		mkfifo "$BATS_TEST_TMPDIR/fifo" 2>/dev/null
-		staprun -x \$pid "$mod" >"$BATS_TEST_TMPDIR/trace" &
-		st=\$!
-		for i in \$(seq 100); do grep -q '^H' "$BATS_TEST_TMPDIR/trace" 2>/dev/null && break; sleep 0.2; done
-		echo go >"$BATS_TEST_TMPDIR/fifo"
-		wait \$st
-		echo "staprun \$?"
-	EOF
-	mkfifo "$BATS_TEST_TMPDIR/fifo"
-	run "$UVM_VM" run --timeout 300 --share "$BATS_TEST_TMPDIR" -- bash "$BATS_TEST_TMPDIR/x.sh"
-	assert_success
-	assert_output --partial "staprun 0"
-	pid=$(exec_pid syscalls "$BATS_TEST_TMPDIR/trace")
-	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "getppid"' "$BATS_TEST_TMPDIR/trace"
+	trace attach
+	pid=$(exec_pid syscalls "$T")
+	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "getppid"' "$T"
 	assert_equal "${#lines[@]}" 1234
-	run tail -n 1 "$BATS_TEST_TMPDIR/trace"
+	run tail -n 1 "$T"
 	assert_output --regexp $'^T\t'
 }
 
 @test "uvm.stp -x PID: a target that does not exist is a clear error, non-zero exit" {
-	mod="$BATS_TEST_TMPDIR/uvmx.ko"
-	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$mod"
-	run "$UVM_VM" run --share "$BATS_TEST_TMPDIR" -- staprun -x 31999 "$mod"
-	assert_failure
+	[ "$(cat "$D/nopid.status")" != 0 ]
+	run cat "$D/nopid.err"
 	assert_output --partial "target process 31999 does not exist"
 }
 
 @test "uvm.stp -G mode=summary: 150 short-lived processes, each flushed at exit, nothing lost" {
 	# ~40 system calls each: 6000 (pid, syscall) pairs, more than
 	# SystemTap's default array size; exited processes leave the arrays
-	uvm_trace "$T" mode=summary -- sh -c "for i in \$(seq 150); do '$W/syscalls' 5 1 >/dev/null; done"
+	trace flush
 	run tail -n 1 "$T"
 	assert_output --regexp $'^T\t[0-9]+\t[0-9]+\t0\t0\t0\t0$'
 	# every workload process: its getppid count, once, right after its exit

@@ -180,3 +180,18 @@ setup() {
 	assert_output --partial "line 4"
 	assert_output --partial "field 6 is not a number"
 }
+
+@test "uvm-collect -o on a full filesystem: exit 4, the file and the reason named" {
+	for fmt in text json xml; do
+		run "$UVM_COLLECT" -f "$fmt" -o /dev/full "$F/tree.trace"
+		assert_equal "$status" 4
+		assert_output "uvm-collect: /dev/full: writing the report: No space left on device"
+	done
+	[ "$(id -u)" = 0 ] || skip "a tiny tmpfs needs root to mount"
+	mkdir "$BATS_TEST_TMPDIR/small"
+	mount -t tmpfs -o size=8k tmpfs "$BATS_TEST_TMPDIR/small"
+	run "$UVM_COLLECT" -f json -o "$BATS_TEST_TMPDIR/small/r.json" "$F/tree.trace"
+	umount "$BATS_TEST_TMPDIR/small"
+	assert_equal "$status" 4
+	assert_output --partial "small/r.json: writing the report: No space left on device"
+}

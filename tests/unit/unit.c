@@ -354,6 +354,20 @@ static void test_summary_flush_at_exit(void)
 	uvm_profile_free(p);
 }
 
+/* SystemTap's reason for stopping a run reaches the report. */
+static void test_stap_error(void)
+{
+	struct uvm_profile *p = uvm_profile_new();
+
+	uvm_profile_stap_stderr(p, "WARNING: Number of errors: 1, skipped probes: 0");
+	uvm_profile_stap_stderr(p, "ERROR: probe overhead (507410885 cycles) exceeded threshold (500000000 cycles)");
+	uvm_profile_stap_stderr(p, "ERROR: a second one");
+	CHECK(!strcmp(p->loss.stap_error,
+		      "probe overhead (507410885 cycles) exceeded threshold (500000000 cycles)"));
+	CHECK(p->loss.stap_reported && p->loss.stap_skipped == 0);
+	uvm_profile_free(p);
+}
+
 static void test_unescape(void)
 {
 	char s[] = "a\\tb\\\\c\\x41\\n";
@@ -373,6 +387,7 @@ int main(void)
 	test_summary_snapshots();
 	test_summary_flush_at_exit();
 	test_unescape();
+	test_stap_error();
 	test_escape_round_trip();
 	test_escape_bounds();
 	test_format_args();

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Bad days, in one guest boot: the target is SIGKILLed mid-trace, the
+# target exits while the module loads (-x on a dying PID), staprun itself
+# is SIGKILLed mid-run.  uvm reports what happened, keeps what it got,
+# and says when the trace is incomplete.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+	D=$BATS_FILE_TMPDIR
+	export D
+	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
+	cat >"$D/job.sh" <<-'EOF'
+		dmesg -c >/dev/null
+		# the target, SIGKILLed after a second of system calls
+		staprun -c "\"$W/syscalls\" 100000000 0" "$D/uvm.ko" >"$D/killtarget.trace" 2>"$D/killtarget.err" &
+		st=$!
+		for i in $(seq 300); do p=$(pgrep -x syscalls) && break; sleep 0.1; done
+		sleep 1
+		kill -9 "$p"
+		wait "$st"
+		echo $? >"$D/killtarget.status"
+		# -x on a process that exits while the module loads
+		sleep 0.3 &
+		timeout 120 staprun -x $! "$D/uvm.ko" >"$D/dying.trace" 2>"$D/dying.err"
+		echo $? >"$D/dying.status"
+		# staprun SIGKILLed mid-run (last: its module stays behind)
+		staprun -c "\"$W/syscalls\" 100000000 0" "$D/uvm.ko" >"$D/killstap.trace" 2>"$D/killstap.err" &
+		st=$!
+		for i in $(seq 300); do pgrep -x syscalls >/dev/null && break; sleep 0.1; done
+		sleep 2
+		kill -9 "$st"
+		sleep 1
+		pkill -9 -x syscalls
+		echo done >"$D/killstap.status"
+		dmesg >"$D/dmesg"
+	EOF
+	"$UVM_VM" run --timeout 600 --share "$D" -- env D="$D" W="$W" bash "$D/job.sh"
+}
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+}
+
+@test "faults: a target SIGKILLed mid-trace is reported killed by signal 9, the trace complete" {
+	run "$UVM_COLLECT" -f json -o "$D/kt.json" "$D/killtarget.trace"
+	assert_success
+	run jq -r '.processes[] | select(.execs > 0) | "\(.signal) \(.exit_status)"' "$D/kt.json"
+	assert_output "9 null"
+	[ "$(jq '[.processes[].syscalls[] | select(.name == "getppid") | .calls] | add' "$D/kt.json")" -gt 0 ]
+}
+
+@test "faults: -x on a process that exits while the module loads: a clear end, no hang" {
+	[ "$(cat "$D/dying.status")" != 124 ]
+	if [ "$(cat "$D/dying.status")" = 0 ]; then
+		run tail -n 1 "$D/dying.trace"
+		assert_output --regexp $'^T\t'
+	else
+		run cat "$D/dying.err"
+		assert_output --partial "does not exist"
+	fi
+}
+
+@test "faults: staprun SIGKILLed mid-run: incomplete, exit 3, everything it got reported" {
+	[ "$(cat "$D/killstap.status")" = done ]
+	run -3 "$UVM_COLLECT" -f json -o "$D/ks.json" "$D/killstap.trace"
+	assert_output --partial "the trace is incomplete: no trailer (cut short)"
+	jq -e '.loss.complete == false' "$D/ks.json"
+	[ "$(jq '[.processes[].syscalls[] | select(.name == "getppid") | .calls] | add' "$D/ks.json")" -gt 0 ]
+}
+
+@test "faults: the guest kernel logged no warning, BUG or oops through all of it" {
+	run grep -E 'WARNING|BUG|Oops|general protection|Call Trace' "$D/dmesg"
+	assert_output ""
+}
