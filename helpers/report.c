@@ -15,6 +15,97 @@
 #include "uvm_profile.h"
 #include "util.h"
 
+/* ---- names from the trace, as report text ---- */
+
+/* Length of the valid UTF-8 sequence at s (1-4), 0 if there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return n;
+}
+
+/*
+ * A name from the trace (comm, path, argv, ...) as report text: valid
+ * UTF-8 without control characters, whatever bytes the traced program
+ * used, so that JSON and XML stay well-formed and text columns stay
+ * columns.  Written as the trace writes strings: "\\" for a backslash,
+ * "\xHH" for a control byte or a byte outside valid UTF-8, every other
+ * byte as it is; the original bytes can be read back.  Returns s itself
+ * when it needs nothing, else a string in *tmp, which the caller frees.
+ */
+static const char *rtext(const char *s, char **tmp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k, o = 0, n;
+	char *r;
+
+	*tmp = NULL;
+	if (!s)
+		return NULL;
+	for (i = 0; u[i]; i++)
+		if (u[i] < 0x20 || u[i] >= 0x7f || u[i] == '\\')
+			break;
+	if (!u[i])
+		return s;
+	n = strlen(s);
+	r = xcalloc(4 * n + 1, 1);
+	for (i = 0; i < n;) {
+		size_t l = u[i] >= 0x20 && u[i] != 0x7f ? utf8_len(u + i) : 0;
+		if (u[i] == '\\') {
+			r[o++] = '\\';
+			r[o++] = '\\';
+			i++;
+		} else if (l) {
+			for (k = 0; k < l; k++)
+				r[o++] = s[i++];
+		} else {
+			o += (size_t)sprintf(r + o, "\\x%02x", u[i++]);
+		}
+	}
+	r[o] = '\0';
+	*tmp = r;
+	return r;
+}
+
+/* fputs of rtext(s). */
+static void put_text(FILE *out, const char *s)
+{
+	char *tmp;
+
+	fputs(rtext(s, &tmp), out);
+	free(tmp);
+}
+
+/* A JSON string of rtext(s), NULL (JSON null) for NULL. */
+static json_object *j_text(const char *s)
+{
+	char *tmp;
+	json_object *j;
+
+	if (!s)
+		return NULL;
+	j = json_object_new_string(rtext(s, &tmp));
+	free(tmp);
+	return j;
+}
+
 #define UVM_REPORT_VERSION 1
 
 static const char *const outcome_names[UVM_N_OUTCOMES] = { "minor", "major", "error", "retry" };
@@ -162,7 +253,7 @@ static void c_name(FILE *out, int w, const struct uvm_syscall_stat *s, uint64_t 
 {
 	(void)total;
 	(void)w;
-	fprintf(out, "%s", s->name);
+	put_text(out, s->name);
 }
 
 static const struct column columns[] = {
@@ -236,9 +327,14 @@ static void text_syscalls(FILE *out, const struct uvm_process *pr,
 		size_t e;
 		if (!v[i]->n_errnos)
 			continue;
-		fprintf(out, "  %s errors:", v[i]->name);
-		for (e = 0; e < v[i]->n_errnos; e++)
-			fprintf(out, " %s %" PRIu64, v[i]->errnos[e].name, v[i]->errnos[e].count);
+		fputs("  ", out);
+		put_text(out, v[i]->name);
+		fputs(" errors:", out);
+		for (e = 0; e < v[i]->n_errnos; e++) {
+			fputc(' ', out);
+			put_text(out, v[i]->errnos[e].name);
+			fprintf(out, " %" PRIu64, v[i]->errnos[e].count);
+		}
 		fputc('\n', out);
 	}
 	free(v);
@@ -261,8 +357,14 @@ static void text_tree(FILE *out, const struct uvm_profile *p, const struct uvm_p
 	size_t i;
 
 	exit_desc(pr, st, sizeof(st));
-	fprintf(out, "  %*s%d %s [%s]%s%s\n", 2 * depth, "", pr->pid, pr->comm, st,
-		pr->argv ? "  " : "", pr->argv ? pr->argv : "");
+	fprintf(out, "  %*s%d ", 2 * depth, "", pr->pid);
+	put_text(out, pr->comm);
+	fprintf(out, " [%s]", st);
+	if (pr->argv) {
+		fputs("  ", out);
+		put_text(out, pr->argv);
+	}
+	fputc('\n', out);
 	if (depth > 64)
 		return;
 	for (i = 0; i < pr->n_children; i++) {
@@ -303,12 +405,17 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 
 	exit_desc(pr, st, sizeof(st));
 	if (pr->pid >= 0) {
-		fprintf(out, "\nProcess %d (%s): %s", pr->pid, pr->comm, st);
+		fprintf(out, "\nProcess %d (", pr->pid);
+		put_text(out, pr->comm);
+		fprintf(out, "): %s", st);
 		if (pr->start_ns >= 0 && pr->end_ns >= pr->start_ns)
 			fprintf(out, " after %.3f s", (double)(pr->end_ns - pr->start_ns) / 1e9);
 		fputc('\n', out);
-		if (pr->exe)
-			fprintf(out, "  program: %s\n", pr->exe);
+		if (pr->exe) {
+			fputs("  program: ", out);
+			put_text(out, pr->exe);
+			fputc('\n', out);
+		}
 	} else {
 		fprintf(out, "\nAll processes\n");
 	}
@@ -334,8 +441,10 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 			f->kernel_mode, (double)f->total_ns / 1e6);
 	for (i = 0; i < f->n_regions && pr->pid >= 0; i++) {
 		const struct uvm_fault_region *r = &f->regions[i];
-		fprintf(out, "    %-8s %8" PRIu64 " minor %6" PRIu64 " major  %s\n", r->kind,
-			r->count[UVM_MINOR], r->count[UVM_MAJOR], r->path ? r->path : "");
+		fprintf(out, "    %-8s %8" PRIu64 " minor %6" PRIu64 " major  ", r->kind,
+			r->count[UVM_MINOR], r->count[UVM_MAJOR]);
+		put_text(out, r->path ? r->path : "");
+		fputc('\n', out);
 	}
 	if (pr->pid >= 0 && pr->n_sites) {
 		size_t n;
@@ -433,7 +542,7 @@ static json_object *j_syscalls(const struct uvm_process *pr, const struct uvm_re
 	for (i = 0; i < n; i++) {
 		const struct uvm_syscall_stat *s = v[i];
 		json_object *js = json_object_new_object(), *errs = json_object_new_object();
-		json_object_object_add(js, "name", json_object_new_string(s->name));
+		json_object_object_add(js, "name", j_text(s->name));
 		json_object_object_add(js, "nr", json_object_new_int(s->nr));
 		json_object_object_add(js, "calls", j_u64(s->count));
 		json_object_object_add(js, "errors", j_u64(s->errors));
@@ -473,9 +582,8 @@ static json_object *j_faults(const struct uvm_process *pr, const struct uvm_repo
 	json_object_object_add(jf, "total_ns", j_u64(f->total_ns));
 	for (i = 0; i < f->n_regions; i++) {
 		json_object *r = json_object_new_object();
-		json_object_object_add(r, "kind", json_object_new_string(f->regions[i].kind));
-		json_object_object_add(r, "path", f->regions[i].path ?
-				       json_object_new_string(f->regions[i].path) : NULL);
+		json_object_object_add(r, "kind", j_text(f->regions[i].kind));
+		json_object_object_add(r, "path", j_text(f->regions[i].path));
 		for (k = 0; k < UVM_N_OUTCOMES; k++)
 			json_object_object_add(r, outcome_names[k], j_u64(f->regions[i].count[k]));
 		json_object_object_add(r, "total_ns", j_u64(f->regions[i].total_ns));
@@ -490,7 +598,7 @@ static json_object *j_faults(const struct uvm_process *pr, const struct uvm_repo
 			json_object *js = json_object_new_object();
 			char *sym = o->symbols ? uvm_symbolize(pr, s[i].ip, o->sysroot) : NULL;
 			json_object_object_add(js, "ip", j_u64(s[i].ip));
-			json_object_object_add(js, "symbol", sym ? json_object_new_string(sym) : NULL);
+			json_object_object_add(js, "symbol", j_text(sym));
 			json_object_object_add(js, "count", j_u64(s[i].count));
 			json_object_array_add(sites, js);
 			free(sym);
@@ -510,9 +618,9 @@ static json_object *j_process(const struct uvm_process *pr, const struct uvm_rep
 	if (pr->pid >= 0) {
 		json_object_object_add(j, "pid", json_object_new_int(pr->pid));
 		json_object_object_add(j, "ppid", json_object_new_int(pr->ppid));
-		json_object_object_add(j, "comm", json_object_new_string(pr->comm));
-		json_object_object_add(j, "exe", pr->exe ? json_object_new_string(pr->exe) : NULL);
-		json_object_object_add(j, "argv", pr->argv ? json_object_new_string(pr->argv) : NULL);
+		json_object_object_add(j, "comm", j_text(pr->comm));
+		json_object_object_add(j, "exe", j_text(pr->exe));
+		json_object_object_add(j, "argv", j_text(pr->argv));
 		json_object_object_add(j, "start_ns", json_object_new_int64(pr->start_ns));
 		json_object_object_add(j, "end_ns", json_object_new_int64(pr->end_ns));
 		json_object_object_add(j, "exited", json_object_new_boolean(pr->exited));
@@ -560,8 +668,8 @@ static int write_json(const struct uvm_profile *p, const struct uvm_report_opts 
 
 	json_object_object_add(root, "uvm_report_version", json_object_new_int(UVM_REPORT_VERSION));
 	json_object_object_add(root, "trace_version", json_object_new_int(p->version));
-	json_object_object_add(root, "kernel", json_object_new_string(p->kernel));
-	json_object_object_add(root, "mode", json_object_new_string(p->mode));
+	json_object_object_add(root, "kernel", j_text(p->kernel));
+	json_object_object_add(root, "mode", j_text(p->mode));
 	json_object_object_add(root, "snapshots", j_u64(p->snapshots));
 	json_object_object_add(root, "target", json_object_new_int(p->target));
 	json_object_object_add(root, "follow", json_object_new_boolean(p->follow));
@@ -583,12 +691,12 @@ static int write_json(const struct uvm_profile *p, const struct uvm_report_opts 
 	json_object_object_add(loss, "staprun_transport_failures",
 			       l->stap_reported ? j_u64(l->stap_transport) : NULL);
 	json_object_object_add(loss, "stap_error",
-			       l->stap_error[0] ? json_object_new_string(l->stap_error) : NULL);
+			       l->stap_error[0] ? j_text(l->stap_error) : NULL);
 	json_object_object_add(loss, "malformed_lines", j_u64(l->malformed));
 	for (i = 0; i < l->malformed && i < UVM_BAD_LINES_KEPT; i++) {
 		json_object *b = json_object_new_object();
 		json_object_object_add(b, "line", j_u64(l->bad[i].line));
-		json_object_object_add(b, "error", json_object_new_string(l->bad[i].why));
+		json_object_object_add(b, "error", j_text(l->bad[i].why));
 		json_object_array_add(bad, b);
 	}
 	json_object_object_add(loss, "first_malformed", bad);
@@ -610,7 +718,14 @@ static int x_u64(xmlTextWriterPtr w, const char *name, uint64_t v)
 
 static int x_str(xmlTextWriterPtr w, const char *name, const char *v)
 {
-	return v ? xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v) : 0;
+	char *tmp;
+	int rc;
+
+	if (!v)
+		return 0;
+	rc = xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST rtext(v, &tmp));
+	free(tmp);
+	return rc;
 }
 
 static int x_process(xmlTextWriterPtr w, const struct uvm_process *pr,
@@ -728,7 +843,12 @@ static int write_xml(const struct uvm_profile *p, const struct uvm_report_opts *
 	for (i = 0; i < l->malformed && i < UVM_BAD_LINES_KEPT; i++) {
 		X_OK(xmlTextWriterStartElement(w, BAD_CAST "malformed"));
 		X_OK(x_u64(w, "line", l->bad[i].line));
-		X_OK(xmlTextWriterWriteString(w, BAD_CAST l->bad[i].why));
+		{
+			char *tmp;
+			int wr = xmlTextWriterWriteString(w, BAD_CAST rtext(l->bad[i].why, &tmp));
+			free(tmp);
+			X_OK(wr);
+		}
 		X_OK(xmlTextWriterEndElement(w));
 	}
 	X_OK(xmlTextWriterEndElement(w));

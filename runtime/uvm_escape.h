@@ -10,11 +10,11 @@
  * buf[0 .. size).
  *
  * The includer provides, before including this file:
- *   UVM_COPY_USER_STR(dst, addr, n): copy at most n bytes of the
- *     NUL-terminated string at user address addr into dst; the number of
- *     bytes before its NUL, n when there is no NUL among the first n
- *     (dst is then not terminated), or < 0 when addr cannot be read.
- *     Only the 's' argument kind uses it.
+ *   UVM_COPY_USER_STR(dst, addr, n): SystemTap's _stp_strncpy_from_user
+ *     contract: copy at most n - 1 bytes of the string at user address
+ *     addr into dst (n bytes), always NUL-terminated; the number of bytes
+ *     copied, or < 0 when addr cannot be read.  Only the 's' argument
+ *     kind uses it.
  *
  * The escaped form (the S field type of uvm_trace.h): backslash, tab,
  * newline and carriage return as \\ \t \n \r; every other byte below
@@ -169,22 +169,24 @@ static inline int uvm_out_arg(struct uvm_out *b, char kind, unsigned long v)
 		len = snprintf(num, sizeof(num), "0%lo", v);
 		break;
 	case 's': {
-		char raw[UVM_ARG_STR_MAX];
+		/* one byte more than is shown, to tell a string of exactly
+		 * UVM_ARG_STR_MAX bytes from a longer one, and the NUL */
+		char raw[UVM_ARG_STR_MAX + 2];
 		long got = v ? UVM_COPY_USER_STR(raw, (const char __user *)v,
 						 sizeof(raw)) : -1;
+		int cut = got > UVM_ARG_STR_MAX;
 
 		if (got < 0)
 			goto hex;
-		if (got > (long)sizeof(raw))	/* never, by contract */
-			got = sizeof(raw);
+		if (cut)	/* also bounds a copy that broke its contract */
+			got = UVM_ARG_STR_MAX;
 		if (uvm_out_put(b, "\"", 1))
 			return -1;
-		if (got == 0) {	/* the empty string: "" */
+		if (got == 0)	/* the empty string: "" */
 			return uvm_out_put(b, "\"", 1);
-		}
 		if (uvm_out_escape(b, raw, (size_t)got, 0))
 			return -1;
-		if (got == (long)sizeof(raw) && uvm_out_put(b, "...", 3))
+		if (cut && uvm_out_put(b, "...", 3))
 			return -1;
 		return uvm_out_put(b, "\"", 1);
 	}

@@ -8,15 +8,19 @@
 
 #include <stddef.h>
 
-/* Addresses below 4096 read as a fault, like the kernel's NULL page. */
+/* SystemTap's _stp_strncpy_from_user contract: at most n - 1 bytes and
+ * a NUL.  Addresses below 4096 read as a fault, like the NULL page. */
 static inline long uvm_test_copy_str(char *dst, const char *src, size_t n)
 {
 	size_t i;
 
 	if ((unsigned long)src < 4096)
 		return -14;	/* -EFAULT */
-	for (i = 0; i < n && src[i]; i++)
+	if (n == 0)
+		return 0;
+	for (i = 0; i + 1 < n && src[i]; i++)
 		dst[i] = src[i];
+	dst[i] = '\0';
 	return (long)i;
 }
 

@@ -16,7 +16,7 @@ setup_file() {
 	cat >"$D/job.sh" <<-'EOF'
 		dmesg -c >/dev/null
 		# the target, SIGKILLed after a second of system calls
-		staprun -c "\"$W/syscalls\" 100000000 0" "$D/uvm.ko" >"$D/killtarget.trace" 2>"$D/killtarget.err" &
+		staprun -o "$D/killtarget.trace" -c "\"$W/syscalls\" 100000000 0" "$D/uvm.ko" 2>"$D/killtarget.err" &
 		st=$!
 		for i in $(seq 300); do p=$(pgrep -x syscalls) && break; sleep 0.1; done
 		sleep 1
@@ -28,7 +28,7 @@ setup_file() {
 		timeout 120 staprun -x $! "$D/uvm.ko" >"$D/dying.trace" 2>"$D/dying.err"
 		echo $? >"$D/dying.status"
 		# staprun SIGKILLed mid-run (last: its module stays behind)
-		staprun -c "\"$W/syscalls\" 100000000 0" "$D/uvm.ko" >"$D/killstap.trace" 2>"$D/killstap.err" &
+		staprun -o "$D/killstap.trace" -c "\"$W/syscalls\" 100000000 0" "$D/uvm.ko" 2>"$D/killstap.err" &
 		st=$!
 		for i in $(seq 300); do pgrep -x syscalls >/dev/null && break; sleep 0.1; done
 		sleep 2

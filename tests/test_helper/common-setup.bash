@@ -24,17 +24,3 @@ _guest_setup() {
 	GUEST_PROFILE=$("$UVM_VM" info | sed -n 's/^profile=//p')
 	[ -n "$GUEST_KERNEL" ] && [ -d "$GUEST_ROOT" ]
 }
-
-# uvm_trace OUT [STAP-GLOBALS...] -- CMD...: run CMD under uvm.stp in the
-# guest; the trace goes to OUT, stap's stderr to OUT.err.
-uvm_trace() {
-	local out=$1; shift
-	local -a g=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do g+=(-G "$1"); shift; done
-	shift
-	"$UVM_VM" stap --share "$BATS_TEST_TMPDIR" -I "$UVM_ROOT/tapsets" "${g[@]}" \
-		"$UVM_ROOT/scripts/uvm.stp" -- "$@" >"$out" 2>"$out.err"
-}
-
-# Records of one type (tag) as tab-separated lines without the tag.
-records() { awk -F'\t' -v t="$1" '$1 == t' "$2" | cut -f2-; }

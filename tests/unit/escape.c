@@ -166,7 +166,7 @@ void test_format_args(void)
 			uvm_format_args(out, sizeof(out), "fsxo", a);
 			back = quoted_arg(out, &cut);
 			if (!back || strncmp(out, "-100, \"", 7) ||
-			    (len < UVM_ARG_STR_MAX ? cut || strcmp(back, path)
+			    (len <= UVM_ARG_STR_MAX ? cut || strcmp(back, path)
 						   : !cut || strncmp(back, path, UVM_ARG_STR_MAX) ||
 						     strlen(back) != UVM_ARG_STR_MAX) ||
 			    !strstr(out, "\", 0x80000, 0644"))
