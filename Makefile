@@ -135,7 +135,7 @@ else
 	$(Q)rc=0; for k in $(UVM_KERNELS); do \
 		scripts/uvm-vm --kernel $$k build || { echo "not ok 1 [$$k] guest image build"; rc=1; continue; }; \
 		echo "# guest tests on kernel profile $$k: $$(scripts/uvm-vm --kernel $$k info | sed -n 's/^kernel=//p')"; \
-		UVM_KERNEL=$$k LC_ALL=C $(BATS) tests/guest | sed -u "s/^\(not \)*ok [0-9]* /&[$$k] /"; \
+		UVM_KERNEL=$$k LC_ALL=C $(BATS) --timing tests/guest | sed -u "s/^\(not \)*ok [0-9]* /&[$$k] /"; \
 		[ $${PIPESTATUS[0]} -eq 0 ] || rc=1; \
 	done; exit $$rc
 endif

@@ -47,12 +47,19 @@ setup() {
 	_guest_setup
 }
 
-@test "faults: a target SIGKILLed mid-trace is reported killed by signal 9, the trace complete" {
+@test "faults: a target SIGKILLed mid-trace: reported killed by signal 9, or the trace said to be cut short" {
 	run "$UVM_COLLECT" -f json -o "$D/kt.json" "$D/killtarget.trace"
-	assert_success
-	run jq -r '.processes[] | select(.execs > 0) | "\(.signal) \(.exit_status)"' "$D/kt.json"
-	assert_output "9 null"
 	[ "$(jq '[.processes[].syscalls[] | select(.name == "getppid") | .calls] | add' "$D/kt.json")" -gt 0 ]
+	if [ "$status" -eq 0 ]; then
+		run jq -r '.processes[] | select(.execs > 0) | "\(.signal) \(.exit_status)"' "$D/kt.json"
+		assert_output "9 null"
+	else
+		# SystemTap 5.6 (6.12, 7.2) loses the end of the output when
+		# stapio's -c child is SIGKILLed: no trailer, and uvm says so
+		assert_equal "$status" 3
+		assert_output --partial "the trace is incomplete: no trailer (cut short)"
+		jq -e '.loss.complete == false' "$D/kt.json"
+	fi
 }
 
 @test "faults: -x on a process that exits while the module loads: a clear end, no hang" {
