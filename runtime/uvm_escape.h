@@ -21,7 +21,9 @@
  * 0x20, 0x7f and (for argv elements) space as \xHH; other bytes as they
  * are (UTF-8 or not).  The empty string is written "-" (read back as
  * "none"), so the string "-" itself is written \x2d.  A string cut at its
- * bound ends in "..." (written only when cut).
+ * bound ends in "..." (written only when cut); a string that itself ends
+ * in "..." has its last dot written \x2e, so that the two cannot be
+ * confused.
  */
 #ifndef UVM_ESCAPE_H
 #define UVM_ESCAPE_H
@@ -108,7 +110,9 @@ static inline int uvm_out_escape(struct uvm_out *b, const char *src,
 		case '\r': e[1] = 'r'; break;
 		default:
 			if (c < 0x20 || c == 0x7f ||
-			    ((flags & UVM_ESC_SPACE) && c == ' ')) {
+			    ((flags & UVM_ESC_SPACE) && c == ' ') ||
+			    (c == '.' && i >= 2 && src[i - 1] == '.' && src[i - 2] == '.' &&
+			     (i + 1 == srclen || src[i + 1] == '\0'))) {
 				e[1] = 'x';
 				e[2] = hex[c >> 4];
 				e[3] = hex[c & 15];

@@ -70,3 +70,15 @@ setup() {
 	assert_output --partial "stopped without reporting an exit status"
 	assert_output --partial "Kernel panic"
 }
+
+@test "uvm-vm stap: stap's own options reach it unparsed (-L, -l, -p), no guest needed" {
+	run "$UVM_VM" stap -I "$UVM_ROOT/tapsets" -L 'uvm.syscall'
+	assert_success
+	assert_output --regexp '^uvm\.syscall .*argstr:string'
+	run "$UVM_VM" stap -I "$UVM_ROOT/tapsets" -l 'uvm.process.*'
+	assert_success
+	assert_line uvm.process.exec
+	run "$UVM_VM" stap -p2 -e 'probe kernel.trace("sys_enter") { printf("%d\n", $id) }'
+	assert_success
+	assert_output --partial 'kernel.trace("raw_syscalls:sys_enter")'
+}

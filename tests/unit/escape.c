@@ -13,20 +13,25 @@
 
 #define OUT_MAX 512	/* MAXSTRINGLEN: the module's string size */
 
-/* Escaped length of one byte. */
-static size_t esc_len(unsigned char c, int flags)
+/* Escaped length of byte i of s[0..len). */
+static size_t esc_len(const char *s, size_t i, size_t len, int flags)
 {
+	unsigned char c = (unsigned char)s[i];
+
 	if (c == '\\' || c == '\t' || c == '\n' || c == '\r')
 		return 2;
 	if (c < 0x20 || c == 0x7f || ((flags & UVM_ESC_SPACE) && c == ' '))
 		return 4;
+	if (c == '.' && i >= 2 && i + 1 == len && s[i - 1] == '.' && s[i - 2] == '.')
+		return 4;	/* a real trailing "..." is "..\x2e" */
 	return 1;
 }
 
 /* Escape s[0..len) into a heap buffer of exactly n bytes and read it back
  * as the collector does.  0 when the result is right: the whole string
  * back byte for byte, or, when cut, "..." after the longest prefix that
- * fits, never an escape sequence split. */
+ * fits, never an escape sequence split.  A raw "..." at the end means
+ * cut, and nothing else does. */
 static int round_trip(const char *s, size_t len, size_t n, int flags)
 {
 	char *out = malloc(n ? n : 1), *back;
@@ -46,18 +51,17 @@ static int round_trip(const char *s, size_t len, size_t n, int flags)
 	back = strdup(out);
 	if (len == 0) {
 		bad = strcmp(out, n > UVM_OUT_TAIL ? "-" : "...") != 0;
-	} else if (w >= 3 && !strcmp(out + w - 3, "...") &&
-		   !(len >= 3 && w == len && !memcmp(s + len - 3, "...", 3))) {
+	} else if (w >= 3 && !strcmp(out + w - 3, "...")) {
 		/* cut: a prefix of s, and the next byte would not have fit */
 		back[w - 3] = '\0';
 		i = (size_t)uvm_unescape(back);
 		if (i >= len || memcmp(back, s, i))
 			bad = 1;
 		for (size_t k = 0; k < i; k++)
-			used += esc_len((unsigned char)s[k], flags);
-		if (len == 1 || !strcmp(out, "\\x2d..."))
-			;	/* "-" or a one-byte string cut whole */
-		else if (used + esc_len((unsigned char)s[i], flags) <= n - UVM_OUT_TAIL)
+			used += esc_len(s, k, len, flags);
+		if (len == 1 && s[0] == '-')
+			;	/* "-" is written whole or not at all */
+		else if (used + esc_len(s, i, len, flags) <= n - UVM_OUT_TAIL)
 			bad = 1;
 	} else {
 		i = (size_t)uvm_unescape(back);
@@ -93,9 +97,12 @@ void test_escape_round_trip(void)
 	      round_trip("--", 2, OUT_MAX, 0);
 	CHECK(bad == 0);
 	{
-		char o[8];
+		char o[16];
 		CHECK(uvm_escape(o, sizeof(o), "-", 1, 0) == 4 && !strcmp(o, "\\x2d"));
 		CHECK(uvm_escape(o, sizeof(o), "", 0, 0) == 1 && !strcmp(o, "-"));
+		/* a real trailing "..." is not the cut mark */
+		CHECK(uvm_escape(o, sizeof(o), "x...", 4, 0) == 6 && !strcmp(o, "x..\\x2e"));
+		CHECK(uvm_escape(o, sizeof(o), "x..", 3, 0) == 3 && !strcmp(o, "x.."));
 	}
 	free(s);
 }
