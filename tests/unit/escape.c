@@ -101,7 +101,7 @@ void test_escape_round_trip(void)
 		CHECK(uvm_escape(o, sizeof(o), "-", 1, 0) == 4 && !strcmp(o, "\\x2d"));
 		CHECK(uvm_escape(o, sizeof(o), "", 0, 0) == 1 && !strcmp(o, "-"));
 		/* a real trailing "..." is not the cut mark */
-		CHECK(uvm_escape(o, sizeof(o), "x...", 4, 0) == 6 && !strcmp(o, "x..\\x2e"));
+		CHECK(uvm_escape(o, sizeof(o), "x...", 4, 0) == 7 && !strcmp(o, "x..\\x2e"));
 		CHECK(uvm_escape(o, sizeof(o), "x..", 3, 0) == 3 && !strcmp(o, "x.."));
 	}
 	free(s);
