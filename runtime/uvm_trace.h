@@ -15,7 +15,8 @@
  *   S  string; backslash, tab, newline, carriage return and every byte
  *      below 0x20 or equal to 0x7f are written as \\, \t, \n, \r, \xHH;
  *      "-" stands for "none" (the string "-" is written \x2d); a string
- *      cut at its bound ends in "..."  (runtime/uvm_escape.h).
+ *      cut at its bound ends in "...", one that really ends so in
+ *      "..\x2e" (runtime/uvm_escape.h).
  * The first record is the header (H); in summary mode every snapshot
  * starts with I; the last record is the trailer (T).  A trace without a
  * trailer was cut short.
