@@ -10,11 +10,7 @@
 
 setup_file() {
 	load '../test_helper/common-setup'
-	_common_setup
-	_guest_setup
-	D=$BATS_FILE_TMPDIR
-	export D
-	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
+	_guest_file_setup
 	mkfifo "$D/fifo"
 	cat >"$D/job.sh" <<-'EOF'
 		# wq WORD...: the words quoted for staprun -c (wordexp(3))

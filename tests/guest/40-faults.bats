@@ -8,11 +8,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	load '../test_helper/common-setup'
-	_common_setup
-	_guest_setup
-	D=$BATS_FILE_TMPDIR
-	export D
-	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
+	_guest_file_setup
 	cat >"$D/job.sh" <<-'EOF'
 		dmesg -c >/dev/null
 		# the target, SIGKILLed after a second of system calls

@@ -24,3 +24,14 @@ _guest_setup() {
 	GUEST_PROFILE=$("$UVM_VM" info | sed -n 's/^profile=//p')
 	[ -n "$GUEST_KERNEL" ] && [ -d "$GUEST_ROOT" ]
 }
+
+# For setup_file of a guest test file that runs all its workloads in one
+# boot: the common and guest setup, D (the file's directory, exported for
+# the tests) and uvm.stp compiled once into $D/uvm.ko.
+_guest_file_setup() {
+	_common_setup
+	_guest_setup
+	D=$BATS_FILE_TMPDIR
+	export D
+	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
+}
