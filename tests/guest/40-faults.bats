@@ -8,11 +8,13 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	load '../test_helper/common-setup'
-	_guest_file_setup
+	# without SystemTap's overload guard: an unbounded getppid loop under
+	# emulation trips it, which would stop the run before the SIGKILL
+	# these tests are about (the guard itself: issue 9)
+	_guest_file_setup -DSTP_NO_OVERLOAD
 	cat >"$D/job.sh" <<-'EOF'
 		dmesg -c >/dev/null
-		# the target, SIGKILLed after a second of system calls (summary
-		# mode: events mode trips SystemTap's overload guard under TCG)
+		# the target, SIGKILLed after a second of system calls
 		staprun -o "$D/killtarget.trace" -c "\"$W/syscalls\" 100000000 0" "$D/uvm.ko" mode=summary 2>"$D/killtarget.err" &
 		st=$!
 		for i in $(seq 300); do p=$(pgrep -x syscalls) && break; sleep 0.1; done

@@ -27,11 +27,12 @@ _guest_setup() {
 
 # For setup_file of a guest test file that runs all its workloads in one
 # boot: the common and guest setup, D (the file's directory, exported for
-# the tests) and uvm.stp compiled once into $D/uvm.ko.
+# the tests) and uvm.stp compiled once into $D/uvm.ko, with the stap
+# options given, if any.
 _guest_file_setup() {
 	_common_setup
 	_guest_setup
 	D=$BATS_FILE_TMPDIR
 	export D
-	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
+	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$@" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
 }
