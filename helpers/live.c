@@ -156,6 +156,13 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	push(&a, follow);
 	push(&a, "-o");
 	push(&a, tracefile);
+	/* SystemTap's overload guard aborts a run whose probes take more
+	 * than half the CPU over a second: any tight system call loop, even
+	 * with empty probes (docs/performance.md, "Overload guard").  uvm's
+	 * work per event is bounded, so by default it is off; its cost is
+	 * the traced program's slowdown, which the report's times show. */
+	if (!o->overload_guard)
+		push(&a, "-DSTP_NO_OVERLOAD");
 	for (i = 0; i < o->n_stap_args; i++)
 		push(&a, o->stap_args[i]);
 	if (!guest && o->pid) {

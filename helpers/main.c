@@ -70,6 +70,9 @@ static void usage(FILE *out)
 "                       (aggregated in the kernel; cheaper, no fault sites)\n"
 "      --no-follow      trace the target alone, not its children\n"
 "      --stap-arg ARG   pass ARG to stap (repeatable), e.g. --stap-arg=-s64\n"
+"      --overload-guard keep SystemTap's overload guard, which ends the run\n"
+"                       when probes take over half the CPU for a second (a\n"
+"                       tight system call loop); off by default\n"
 "      --guest          always use the uvm guest; --no-guest never\n"
 "      --progress       show records/s and processes on stderr (default when\n"
 "                       stderr is a terminal); --no-progress\n"
@@ -175,6 +178,7 @@ int main(int argc, char **argv)
 		{ "no-guest", no_argument, NULL, 7 },
 		{ "progress", no_argument, NULL, 8 },
 		{ "no-progress", no_argument, NULL, 9 },
+		{ "overload-guard", no_argument, NULL, 10 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -247,6 +251,7 @@ int main(int argc, char **argv)
 		case 7: o.live.guest = 0; break;
 		case 8: o.live.progress = 1; break;
 		case 9: o.live.progress = 0; break;
+		case 10: o.live.overload_guard = 1; break;
 		case 'v': o.live.verbose = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("uvm-collect %s (trace format %d)\n", UVM_VERSION, UVM_TRACE_VERSION); return EXIT_OK;

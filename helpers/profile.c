@@ -76,24 +76,24 @@ static size_t pid_slot(const struct uvm_profile *p, int pid)
 			return h;
 }
 
-struct uvm_process *uvm_profile_process(struct uvm_profile *p, int pid, int create)
+/* A new process with this pid, which becomes the latest with it. */
+static struct uvm_process *process_new(struct uvm_profile *p, int pid)
 {
 	struct uvm_process *pr;
 	size_t h, i;
 
-	h = pid_slot(p, pid);
-	if (p->hash[h] || !create)
-		return p->hash[h];
 	if ((p->n_procs + 1) * 2 > p->hash_cap) {
 		free(p->hash);
 		p->hash_cap *= 2;
 		p->hash = xcalloc(p->hash_cap, sizeof(*p->hash));
+		/* in order of appearance: the latest with a pid wins */
 		for (i = 0; i < p->n_procs; i++)
 			p->hash[pid_slot(p, p->procs[i]->pid)] = p->procs[i];
-		h = pid_slot(p, pid);
 	}
+	h = pid_slot(p, pid);
 	pr = xcalloc(1, sizeof(*pr));
 	pr->pid = pid;
+	pr->id = (unsigned)p->n_procs + 1;
 	pr->ppid = -1;
 	pr->start_ns = pr->end_ns = -1;
 	pr->status = -1;
@@ -101,6 +101,22 @@ struct uvm_process *uvm_profile_process(struct uvm_profile *p, int pid, int crea
 	p->procs[p->n_procs++] = pr;
 	p->hash[h] = pr;
 	return pr;
+}
+
+struct uvm_process *uvm_profile_process(struct uvm_profile *p, int pid, int create)
+{
+	size_t h = pid_slot(p, pid);
+
+	if (p->hash[h] || !create)
+		return p->hash[h];
+	return process_new(p, pid);
+}
+
+struct uvm_process *uvm_profile_start(struct uvm_profile *p, int pid)
+{
+	struct uvm_process *pr = uvm_profile_process(p, pid, 1);
+
+	return pr->exited ? process_new(p, pid) : pr;
 }
 
 struct uvm_syscall_stat *uvm_process_syscall(struct uvm_process *pr, int nr,

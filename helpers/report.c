@@ -367,12 +367,8 @@ static void text_tree(FILE *out, const struct uvm_profile *p, const struct uvm_p
 	fputc('\n', out);
 	if (depth > 64)
 		return;
-	for (i = 0; i < pr->n_children; i++) {
-		const struct uvm_process *c = uvm_profile_process((struct uvm_profile *)p,
-								  pr->children[i], 0);
-		if (c && c != pr)
-			text_tree(out, p, c, depth + 1);
-	}
+	for (i = 0; i < pr->n_children; i++)
+		text_tree(out, p, pr->children[i], depth + 1);
 }
 
 static int cmp_site(const void *a, const void *b)
@@ -515,7 +511,7 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 	fprintf(out, "\nProcess tree:\n");
 	for (i = 0; i < p->n_procs; i++) {
 		const struct uvm_process *pr = p->procs[i];
-		if (!uvm_profile_process((struct uvm_profile *)p, pr->ppid, 0))
+		if (!pr->parent)
 			text_tree(out, p, pr, 0);
 	}
 	if (o->per_process)
@@ -616,8 +612,11 @@ static json_object *j_process(const struct uvm_process *pr, const struct uvm_rep
 	size_t i;
 
 	if (pr->pid >= 0) {
+		json_object_object_add(j, "id", json_object_new_int64(pr->id));
 		json_object_object_add(j, "pid", json_object_new_int(pr->pid));
 		json_object_object_add(j, "ppid", json_object_new_int(pr->ppid));
+		json_object_object_add(j, "parent_id", pr->parent ?
+				       json_object_new_int64(pr->parent->id) : NULL);
 		json_object_object_add(j, "comm", j_text(pr->comm));
 		json_object_object_add(j, "exe", j_text(pr->exe));
 		json_object_object_add(j, "argv", j_text(pr->argv));
@@ -630,7 +629,7 @@ static json_object *j_process(const struct uvm_process *pr, const struct uvm_rep
 				       json_object_new_int(pr->signal) : NULL);
 		json_object_object_add(j, "core_dumped", json_object_new_boolean(pr->core));
 		for (i = 0; i < pr->n_children; i++)
-			json_object_array_add(ch, json_object_new_int(pr->children[i]));
+			json_object_array_add(ch, json_object_new_int(pr->children[i]->pid));
 	}
 	json_object_object_add(j, "children", ch);
 	json_object_object_add(j, "threads_created", j_u64(pr->threads));
@@ -737,8 +736,12 @@ static int x_process(xmlTextWriterPtr w, const struct uvm_process *pr,
 
 	X_OK(xmlTextWriterStartElement(w, BAD_CAST elem));
 	if (pr->pid >= 0) {
+		X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "id", "%u", pr->id));
 		X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "pid", "%d", pr->pid));
 		X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "ppid", "%d", pr->ppid));
+		if (pr->parent)
+			X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "parent_id", "%u",
+							       pr->parent->id));
 		X_OK(x_str(w, "comm", pr->comm));
 		X_OK(x_str(w, "exe", pr->exe));
 		X_OK(x_str(w, "argv", pr->argv));
@@ -800,7 +803,8 @@ static int x_process(xmlTextWriterPtr w, const struct uvm_process *pr,
 	X_OK(xmlTextWriterEndElement(w));
 	for (i = 0; i < pr->n_children; i++) {
 		X_OK(xmlTextWriterStartElement(w, BAD_CAST "child"));
-		X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "pid", "%d", pr->children[i]));
+		X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "id", "%u", pr->children[i]->id));
+		X_OK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "pid", "%d", pr->children[i]->pid));
 		X_OK(xmlTextWriterEndElement(w));
 	}
 	X_OK(xmlTextWriterEndElement(w));
@@ -859,7 +863,11 @@ static int write_xml(const struct uvm_profile *p, const struct uvm_report_opts *
 	X_OK(xmlTextWriterEndDocument(w));
 	xmlFreeTextWriter(w);
 	w = NULL;
-	rc = fwrite(buf->content, 1, (size_t)buf->use, out) == (size_t)buf->use && !ferror(out) ? 0 : -1;
+	{
+		/* accessors, not members: libxml2 2.14 deprecates the latter */
+		size_t n = (size_t)xmlBufferLength(buf);
+		rc = fwrite(xmlBufferContent(buf), 1, n, out) == n && !ferror(out) ? 0 : -1;
+	}
 	goto out;
 fail:
 	rc = -1;

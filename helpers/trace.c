@@ -406,6 +406,13 @@ static void do_mm(struct uvm_process *pr, struct field *f)
 
 /* ---- records ---- */
 
+static void process_adopt(struct uvm_process *parent, struct uvm_process *child)
+{
+	child->parent = parent;
+	GROW(parent->children, parent->n_children, parent->cap_children);
+	parent->children[parent->n_children++] = child;
+}
+
 /* Forget what the summary records said of one process. */
 static void reset_process_summaries(struct uvm_process *pr)
 {
@@ -475,8 +482,13 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 		p->follow = (int)f[H_FOLLOW].i;
 		break;
 	case 'P':
-		pr = uvm_profile_process(p, (int)f[P_PID].i, 1);
+		pr = uvm_profile_start(p, (int)f[P_PID].i);
 		pr->ppid = (int)f[P_PPID].i;
+		/* with -x, the target's descendants: under their parent if it
+		 * came first (it may not: P records go by pid) */
+		if (!pr->parent && (child = uvm_profile_process(p, pr->ppid, 0)) &&
+		    child != pr && !child->exited)
+			process_adopt(child, pr);
 		copy_str(pr->comm, sizeof(pr->comm), f[P_COMM].s);
 		if (!pr->exe && strcmp(f[P_EXE].s, "-"))
 			pr->exe = xstrdup(f[P_EXE].s);
@@ -518,15 +530,17 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 			pr->threads++;
 			break;
 		}
-		child = uvm_profile_process(p, (int)f[C_CHILD_PID].i, 1);
-		pr = uvm_profile_process(p, (int)f[C_PID].i, 0);	/* may have moved */
+		/* a new process, even where its pid was used before */
+		child = uvm_profile_start(p, (int)f[C_CHILD_PID].i);
+		if (child == pr)
+			break;
 		child->ppid = pr->pid;
 		child->start_ns = f[C_TS].i;
 		copy_str(child->comm, sizeof(child->comm), f[C_COMM].s);
 		if (pr->exe && !child->exe)
 			child->exe = xstrdup(pr->exe);
-		GROW(pr->children, pr->n_children, pr->cap_children);
-		pr->children[pr->n_children++] = child->pid;
+		if (!child->parent)
+			process_adopt(pr, child);
 		break;
 	case 'E':
 		pr = uvm_profile_process(p, (int)f[E_PID].i, 1);

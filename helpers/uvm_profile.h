@@ -84,6 +84,9 @@ struct uvm_object {
 
 struct uvm_process {
 	int pid, ppid;
+	unsigned id;		/* 1, 2, ... in order of first appearance; a PID
+				 * reused within the run is a new process */
+	struct uvm_process *parent;	/* NULL: not seen, or before the trace */
 	char comm[64];
 	char *exe;		/* last exec'd file, or the exe at start */
 	char *argv;		/* its arguments (escaped, space separated) */
@@ -98,7 +101,7 @@ struct uvm_process {
 	struct uvm_fault_stats faults;
 	struct uvm_memmap mem;
 	size_t n_children, cap_children;
-	int *children;
+	struct uvm_process **children;
 	size_t n_sites, cap_sites;	/* open addressing by ip */
 	struct uvm_site *sites;
 	size_t n_objects;
@@ -134,7 +137,8 @@ struct uvm_profile {
 	size_t n_procs, cap_procs;
 	struct uvm_process **procs;	/* in order of first appearance */
 	size_t hash_cap;
-	struct uvm_process **hash;	/* open addressing by pid */
+	struct uvm_process **hash;	/* open addressing by pid: the latest
+					 * process with each pid */
 	struct uvm_process totals;	/* all processes together */
 	struct uvm_loss loss;
 	uint64_t lines;
@@ -144,7 +148,12 @@ struct uvm_profile {
 /* ---- profile ---- */
 struct uvm_profile *uvm_profile_new(void);
 void uvm_profile_free(struct uvm_profile *p);	/* NULL is a no-op */
+/* The latest process with this pid; created if there is none and create
+ * is set. */
 struct uvm_process *uvm_profile_process(struct uvm_profile *p, int pid, int create);
+/* A process that starts now (fork, or present at the start): the latest
+ * with this pid unless that one has exited, then a new one (PID reuse). */
+struct uvm_process *uvm_profile_start(struct uvm_profile *p, int pid);
 struct uvm_syscall_stat *uvm_process_syscall(struct uvm_process *pr, int nr,
 					     const char *name);
 void uvm_syscall_add(struct uvm_syscall_stat *s, int64_t lat_ns, const char *err);

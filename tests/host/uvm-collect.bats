@@ -195,3 +195,28 @@ setup() {
 	assert_equal "$status" 4
 	assert_output --partial "small/r.json: writing the report: No space left on device"
 }
+
+@test "uvm-collect: a PID reused within the run is a second process, not merged into the first" {
+	{
+		printf 'H\tuvm-trace\t1\t6.1.0\t100\t0\t10\t1\tevents\tsyscall,process\n'
+		printf 'P\t100\t10\t1\t1\tsh\t/bin/sh\n'
+		printf 'C\t110\t10\t10\t20\t20\t0x11\t0\tsh\n'
+		printf 'S\t120\t20\t20\t110\tgetppid\t10\t-\t5\t-\n'
+		printf 'X\t130\t20\t20\t1\t3\t0\t0\t0\t0\t0\t0\t0\t0\t0\n'
+		printf 'C\t140\t10\t10\t20\t20\t0x11\t0\tsh\n'
+		printf 'S\t150\t20\t20\t110\tgetppid\t10\t-\t5\t-\n'
+		printf 'S\t151\t20\t20\t110\tgetppid\t10\t-\t5\t-\n'
+		printf 'X\t160\t20\t20\t1\t4\t0\t0\t0\t0\t0\t0\t0\t0\t0\n'
+		printf 'X\t170\t10\t10\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n'
+		printf 'T\t180\t9\t0\t0\t0\t0\n'
+	} >"$BATS_TEST_TMPDIR/reuse.trace"
+	run "$UVM_COLLECT" -f json "$BATS_TEST_TMPDIR/reuse.trace"
+	assert_success
+	run jq -r '.processes[] | [.id, .pid, (.parent_id // "-"), .exit_status, ([.syscalls[].calls] | add // 0), (.children | join(","))] | @tsv' <<<"$output"
+	assert_output $'1\t10\t-\t0\t0\t20,20\n2\t20\t1\t3\t1\t\n3\t20\t1\t4\t2\t'
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/reuse.trace"
+	assert_output --partial $'  10 sh [exit 0]\n    20 sh [exit 3]\n    20 sh [exit 4]\n'
+	run "$UVM_COLLECT" -f xml -o "$BATS_TEST_TMPDIR/reuse.xml" "$BATS_TEST_TMPDIR/reuse.trace"
+	assert_success
+	xmllint --noout --schema "$UVM_ROOT/docs/uvm-collect.xsd" "$BATS_TEST_TMPDIR/reuse.xml"
+}

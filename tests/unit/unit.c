@@ -103,7 +103,7 @@ static void test_tree_and_exit(void)
 	pa = uvm_profile_process(p, 100, 0);
 	CHECK(c && pa);
 	if (c && pa) {
-		CHECK(c->ppid == 100 && pa->n_children == 1 && pa->children[0] == 200);
+		CHECK(c->ppid == 100 && pa->n_children == 1 && pa->children[0] == c && c->parent == pa);
 		CHECK(pa->threads == 1);
 		CHECK(c->exited && c->signal == 9 && c->core == 1 && c->min_flt == 5);
 		CHECK(!strcmp(c->argv, "true --x y"));
