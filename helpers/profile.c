@@ -169,11 +169,29 @@ static uint64_t bucket_low(unsigned b)
 	return (uint64_t)(UVM_HIST_SUB + sub) << (grp - 1);
 }
 
-void uvm_hist_add(uint64_t **hist, uint64_t v, uint64_t n)
+void uvm_hist_add(struct uvm_syscall_stat *s, uint64_t v, uint64_t n)
 {
-	if (!*hist)
-		*hist = xcalloc(UVM_HIST_BUCKETS, sizeof(**hist));
-	(*hist)[hist_bucket(v)] += n;
+	uint32_t b = hist_bucket(v), lo = 0, hi = s->n_hist;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->hist[mid].bucket < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n_hist && s->hist[lo].bucket == b) {
+		s->hist[lo].count += n;
+		return;
+	}
+	if (s->n_hist == s->cap_hist) {
+		s->cap_hist = s->cap_hist ? s->cap_hist * 2 : 4;
+		s->hist = xrealloc(s->hist, s->cap_hist * sizeof(*s->hist));
+	}
+	memmove(&s->hist[lo + 1], &s->hist[lo], (s->n_hist - lo) * sizeof(*s->hist));
+	s->hist[lo].bucket = b;
+	s->hist[lo].count = n;
+	s->n_hist++;
 }
 
 static void add_errno(struct uvm_syscall_stat *s, const char *err, uint64_t n)
@@ -201,7 +219,7 @@ void uvm_syscall_add(struct uvm_syscall_stat *s, int64_t lat_ns, const char *err
 			s->min_ns = l;
 		if (l > s->max_ns)
 			s->max_ns = l;
-		uvm_hist_add(&s->hist, l, 1);
+		uvm_hist_add(s, l, 1);
 	}
 	if (err && *err && strcmp(err, "-")) {
 		s->errors++;
@@ -217,19 +235,18 @@ void uvm_syscall_set_errno(struct uvm_syscall_stat *s, const char *err, uint64_t
 int uvm_syscall_percentile(const struct uvm_syscall_stat *s, double q, uint64_t *ns)
 {
 	uint64_t want, seen = 0, total = 0;
-	unsigned b;
+	uint32_t i, b;
 
-	if (!s->hist)
-		return -1;
-	for (b = 0; b < UVM_HIST_BUCKETS; b++)
-		total += s->hist[b];
+	for (i = 0; i < s->n_hist; i++)
+		total += s->hist[i].count;
 	if (!total)
 		return -1;
 	want = (uint64_t)(q * (double)total + 0.5);
 	if (want < 1)
 		want = 1;
-	for (b = 0; b < UVM_HIST_BUCKETS; b++) {
-		seen += s->hist[b];
+	for (i = 0; i < s->n_hist; i++) {
+		seen += s->hist[i].count;
+		b = s->hist[i].bucket;
 		if (seen >= want) {
 			/* middle of the bucket, clamped to what was seen */
 			uint64_t lo = bucket_low(b), hi = bucket_low(b + 1);
@@ -248,7 +265,6 @@ int uvm_syscall_percentile(const struct uvm_syscall_stat *s, double q, uint64_t 
 static void merge_syscall(struct uvm_syscall_stat *d, const struct uvm_syscall_stat *s)
 {
 	size_t i;
-	unsigned b;
 
 	d->count += s->count;
 	d->errors += s->errors;
@@ -260,10 +276,8 @@ static void merge_syscall(struct uvm_syscall_stat *d, const struct uvm_syscall_s
 		d->max_ns = s->max_ns;
 	for (i = 0; i < s->n_errnos; i++)
 		add_errno(d, s->errnos[i].name, s->errnos[i].count);
-	if (s->hist)
-		for (b = 0; b < UVM_HIST_BUCKETS; b++)
-			if (s->hist[b])
-				uvm_hist_add(&d->hist, bucket_low(b), s->hist[b]);
+	for (i = 0; i < s->n_hist; i++)
+		uvm_hist_add(d, bucket_low(s->hist[i].bucket), s->hist[i].count);
 }
 
 void uvm_profile_finish(struct uvm_profile *p)

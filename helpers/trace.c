@@ -607,7 +607,7 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 		}
 		pr = uvm_profile_process(p, (int)f[h_PID].i, 1);
 		sc = uvm_process_syscall(pr, (int)f[h_NR].i, NULL);
-		uvm_hist_add(&sc->hist, 1ull << f[h_LOG2].i, (uint64_t)f[h_COUNT].i);
+		uvm_hist_add(sc, 1ull << f[h_LOG2].i, (uint64_t)f[h_COUNT].i);
 		break;
 	case 'f':
 		o = outcome_index(f[f_OUTCOME].s);

@@ -81,6 +81,11 @@ static void test_percentiles(void)
 	CHECK(v > 500000 * 7 / 8 && v < 500000 * 9 / 8);
 	CHECK(uvm_syscall_percentile(&s, 0.99, &v) == 0);
 	CHECK(v > 990000 * 7 / 8 && v <= 1000000);
+	/* only the used buckets are kept, in order: 1000 values from 1 us
+	 * to 1 ms span 10 powers of two, 8 buckets each */
+	CHECK(s.n_hist > 0 && s.n_hist <= 88);
+	for (i = 1; i < (int)s.n_hist; i++)
+		CHECK(s.hist[i - 1].bucket < s.hist[i].bucket);
 	free(s.hist);
 	free(s.errnos);
 }
@@ -308,13 +313,13 @@ static void test_summary_snapshots(void)
 	uvm_profile_free(p);
 }
 
-static uint64_t hist_total(const uint64_t *h)
+static uint64_t hist_total(const struct uvm_syscall_stat *s)
 {
 	uint64_t n = 0;
-	size_t i;
+	uint32_t i;
 
-	for (i = 0; h && i < UVM_HIST_BUCKETS; i++)
-		n += h[i];
+	for (i = 0; i < s->n_hist; i++)
+		n += s->hist[i].count;
 	return n;
 }
 
@@ -347,7 +352,7 @@ static void test_summary_flush_at_exit(void)
 		/* the live one: the last snapshot; the exited one: its flush */
 		CHECK(a->n_syscalls == 1 && a->syscalls[0].count == 7);
 		CHECK(b->n_syscalls == 1 && b->syscalls[0].count == 4 && b->exited);
-		CHECK(b->n_syscalls == 1 && hist_total(b->syscalls[0].hist) == 4);
+		CHECK(b->n_syscalls == 1 && hist_total(&b->syscalls[0]) == 4);
 		CHECK(b->faults.count[UVM_MINOR] == 5 && b->faults.total_ns == 500);
 	}
 	CHECK(p->loss.records_read == p->loss.records_written);
