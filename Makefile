@@ -42,7 +42,7 @@ SHELL := /bin/bash
 
 COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/symbols.c helpers/live.c
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
-WORKLOADS := syscalls faults mm tree hostile
+WORKLOADS := syscalls faults mm tree hostile load
 
 all: $(BUILD)/uvm-collect $(BUILD)/uvm-exec $(WORKLOADS:%=$(BUILD)/workloads/%)
 
