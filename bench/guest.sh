@@ -21,7 +21,7 @@ seen() {
 	uvm-summary/syscalls) awk -F'\t' '$1 == "s" && $4 == "getppid" { print $5 }' "$out" | sum ;;
 	uvm-summary/faults) awk -F'\t' '$1 == "f" && ($3 == "minor" || $3 == "major") { print $6 }' "$out" | sum ;;
 	uvm-summary/procs) awk -F'\t' '$1 == "E"' "$out" | wc -l ;;
-	uvm-events/*) python3 -c '
+	uvm-events*/*) python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))["totals"]
 w = sys.argv[2]
@@ -41,45 +41,99 @@ else: print(t["execs"])' "$out.json" "$w" ;;
 }
 
 run() {	# tool workload -> one line
-	local tool=$1 w=$2 n=${size[$2]} t0 t1 lost=0 s out=$d/out.$$ inner truth
+	local tool=$1 w=$2 n=${size[$2]} t0 t1 lost=0 s out=$d/out.$$ inner truth pf
 	export BENCH_ELAPSED_FILE=$d/elapsed.$$ BENCH_TRUTH_FILE=$d/truth.$$
 	rm -f "$BENCH_ELAPSED_FILE" "$BENCH_TRUTH_FILE"
 	t0=$(now)
 	case $tool in
 	none) "$W" "$w" "$n" ;;
 	uvm-summary) staprun -o "$out" -c "$W $w $n" "$d/uvm.ko" mode=summary 2>"$out.err"
-		lost=$(awk -F'\t' '$1 == "T" { print $4 + $5 + $6 }' "$out") ;;
+		lost=$(awk -F'\t' '$1 == "T" { print $4 + $5 + $6 }' "$out")
+		[[ -n $lost ]] || lost="cut" ;;
 	uvm-events) staprun -c "$W $w $n" "$d/uvm.ko" 2>"$out.err" |
 			"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
-		lost=$(awk '/"dropped"|"skipped"|"transport_failures"/ { gsub(/[^0-9]/, "", $2); s += $2 } END { print s + 0 }' "$out.json") ;;
+		lost=$(python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))["loss"]
+print(l["dropped"] + l["skipped"] + l["transport_failures"] if l["records_written"] else "cut")' "$out.json") ;;
+	uvm-events-b64) staprun -b 64 -c "$W $w $n" "$d/uvm.ko" 2>"$out.err" |
+			"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
+		lost=$(python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))["loss"]
+print(l["dropped"] + l["skipped"] + l["transport_failures"] if l["records_written"] else "cut")' "$out.json") ;;
 	stap-floor) staprun -c "$W $w $n" "$d/floor.ko" 2>"$out.err" ;;
 	strace) strace -f -c -o "$out" "$W" "$w" "$n" ;;
-	perf-trace) perf trace -s --pf=all -o "$out" -- "$W" "$w" "$n" >/dev/null 2>&1
+	# perf 7.2's 'trace -s --pf=all' summarizes the faults only (measured:
+	# 0 of 2000 getppid listed), so --pf=all only where faults are counted
+	perf-trace) pf=(); [[ $w == faults ]] && pf=(--pf=all)
+		perf trace -s "${pf[@]}" -o "$out" -- "$W" "$w" "$n" >/dev/null 2>&1
 		lost=$(grep -o 'LOST [0-9]*' "$out" | awk '{ s += $2 } END { print s + 0 }') ;;
 	bpftrace) bpftrace -q -c "$W $w $n" "$d/uvm-like.bt" >"$out" 2>&1
 		lost=$(grep -io 'lost [0-9]* events' "$out" | awk '{ s += $2 } END { print s + 0 }') ;;
 	bpftrace-floor) bpftrace -q -c "$W $w $n" "$d/floor.bt" >"$out" 2>&1 ;;
 	esac
 	t1=$(now)
-	# skipped probes staprun reports at exit (kretprobe misses included)
-	if [ -f "$out.err" ]; then
+	# skipped probes staprun reports at exit (kretprobe misses included);
+	# a run SystemTap ended early (an ERROR) lost everything after it
+	if grep -q '^ERROR:' "$out.err" 2>/dev/null; then
+		lost="cut"
+	elif [[ -f $out.err && $lost != cut ]]; then
 		lost=$((lost + $(sed -n 's/.*skipped probes: \([0-9]*\).*/\1/p' "$out.err" | tail -n 1 | grep . || echo 0)))
+	fi
+	if [[ $lost == cut ]]; then
+		echo "bench: $tool on $w was cut short; its stderr ends:" >&2
+		tail -n 3 "$out.err" >&2
 	fi
 	s=$(seen "$tool" "$w" "$out")
 	[[ $tool == strace && $w == faults ]] && s=-
-	inner=$(tail -n 1 "$BENCH_ELAPSED_FILE" 2>/dev/null || echo -)
-	truth=$(cat "$BENCH_TRUTH_FILE" 2>/dev/null || echo -)
+	inner=$(tail -n 1 "$BENCH_ELAPSED_FILE" 2>/dev/null)
+	truth=$(cat "$BENCH_TRUTH_FILE" 2>/dev/null)
+	[[ -n $s ]] || s=-
+	[[ -n $inner ]] || inner=-
+	[[ -n $truth ]] || truth=-
 	echo "$w $tool $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $lost $s $inner $truth"
 	rm -f "$out" "$out.err" "$out.json" "$BENCH_ELAPSED_FILE" "$BENCH_TRUTH_FILE"
 }
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-for w in syscalls faults procs; do
+[[ -n ${GUARD_ONLY:-} ]] || for w in syscalls faults procs; do
 	for r in $(seq "$reps"); do
-		for tool in none stap-floor uvm-summary uvm-events bpftrace-floor bpftrace strace; do
+		for tool in none stap-floor uvm-summary uvm-events uvm-events-b64 bpftrace-floor bpftrace strace; do
 			printf '%s ' "$r"; run "$tool" "$w"
 		done
 		# perf trace takes about a minute to start under TCG: once
 		[ "$r" = 1 ] && { printf '%s ' "$r"; run perf-trace "$w"; }
+	done
+done
+# SystemTap's overload guard (modules built with its default): where it
+# trips on the syscalls workload, at falling call rates (BENCH_SPIN: user
+# work between two calls).  N is chosen for about 3 s untraced.
+# One line per run: guard spin calls/s tool tripped seen truth
+for spin in 0 300 3000 30000; do
+	# the workload's own time per call (no process start-up in it)
+	export BENCH_ELAPSED_FILE=$d/cal.$$
+	rm -f "$BENCH_ELAPSED_FILE"
+	BENCH_SPIN=$spin "$W" syscalls 20000
+	per=$(awk '{ print $1 / 20000 }' "$BENCH_ELAPSED_FILE")
+	unset BENCH_ELAPSED_FILE
+	n=$(awk -v p="$per" 'BEGIN { n = int(3 / p); print n < 1000 ? 1000 : n }')
+	rate=$(awk -v p="$per" 'BEGIN { printf "%.0f", 1 / p }')
+	for tool in floor uvm-summary uvm-events; do
+		out=$d/guard.$$
+		export BENCH_TRUTH_FILE=$d/truth.$$ BENCH_SPIN=$spin
+		case $tool in
+		floor) staprun -c "$W syscalls $n" "$d/floor_guard.ko" >/dev/null 2>"$out.err"; s=- ;;
+		uvm-summary) staprun -o "$out" -c "$W syscalls $n" "$d/uvm_guard.ko" mode=summary 2>"$out.err"
+			s=$(seen uvm-summary syscalls "$out") ;;
+		uvm-events) staprun -c "$W syscalls $n" "$d/uvm_guard.ko" 2>"$out.err" |
+				"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
+			s=$(seen uvm-events syscalls "$out") ;;
+		esac
+		unset BENCH_SPIN
+		tripped=no
+		grep -q 'probe overhead' "$out.err" && tripped=yes
+		echo "guard $spin $rate $tool $tripped $s $(cat "$BENCH_TRUTH_FILE" 2>/dev/null || echo -)"
+		rm -f "$out" "$out.err" "$out.json" "$BENCH_TRUTH_FILE"
 	done
 done
 # start-up: from staprun to the first record (the header's wall clock)

@@ -1,5 +1,6 @@
 /* workload.c - the benchmark's workloads.
- *   syscalls N   N getppid calls
+ *   syscalls N   N getppid calls ($BENCH_SPIN: that many iterations of
+ *                user-space work between two calls; default 0)
  *   faults MB    touch every page of MB MiB of fresh anonymous memory
  *   procs N      N times fork + exec /bin/true + wait
  * The truth a tracer's count is checked against goes to
@@ -44,8 +45,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "syscalls")) {
-		for (i = 0; i < n; i++)
+		const char *sp = getenv("BENCH_SPIN");
+		long spin = sp ? atol(sp) : 0, k;
+		volatile long sink = 0;
+
+		for (i = 0; i < n; i++) {
 			syscall(SYS_getppid);
+			for (k = 0; k < spin; k++)
+				sink += k;
+		}
 	} else if (!strcmp(argv[1], "faults")) {
 		long pg = sysconf(_SC_PAGESIZE), len = n << 20;
 		char *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

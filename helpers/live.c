@@ -157,8 +157,8 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	push(&a, "-o");
 	push(&a, tracefile);
 	/* SystemTap's overload guard aborts a run whose probes take more
-	 * than half the CPU over a second: any tight system call loop, even
-	 * with empty probes (docs/performance.md, "Overload guard").  uvm's
+	 * than half the CPU over a second: a tight system call loop
+	 * (docs/performance.md, "Overload guard").  uvm's
 	 * work per event is bounded, so by default it is off; its cost is
 	 * the traced program's slowdown, which the report's times show. */
 	if (!o->overload_guard)

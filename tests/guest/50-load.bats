@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Load, in one guest boot: a fork storm, 256 threads, 500 self-execs and
 # PID reuse inside one run.  Every event is accounted for: the counts are
-# the workload's own (tests/workloads/load.c), exactly.
+# the workload's own (tests/workloads/load.c), exactly.  And a transport
+# buffer far too small: the loss is reported, never silent.
 
 bats_require_minimum_version 1.5.0
 
@@ -26,6 +27,9 @@ setup_file() {
 		echo 1000 >/proc/sys/kernel/pid_max
 		run reuse reuse 1200
 		echo "$old" >/proc/sys/kernel/pid_max
+		# 1 MiB of transport buffer for about 9 MB of records
+		staprun -b 1 -o "$D/tiny.trace" -c "\"$W/syscalls\" 100000 0" "$D/uvm.ko" >/dev/null 2>"$D/tiny.err"
+		echo $? >"$D/tiny.status"
 		dmesg >"$D/dmesg"
 	EOF
 	"$UVM_VM" run --timeout 1200 --share "$D" -- env D="$D" W="$W" bash "$D/job.sh"
@@ -89,6 +93,14 @@ collect() {
 	# the text report's tree has every incarnation under the parent
 	run "$UVM_COLLECT" "$D/reuse.trace"
 	[ "$(grep -cE '^    [0-9]+ load \[exit [0-9]+\]' <<<"$output")" = 1200 ]
+}
+
+@test "load: events through a 1 MiB transport buffer: incomplete, exit 3, what arrived reported" {
+	run -3 "$UVM_COLLECT" -f json -o "$D/tiny.json" "$D/tiny.trace"
+	assert_output --partial "the trace is incomplete"
+	jq -e '.loss.complete == false' "$D/tiny.json"
+	n=$(jq '[.processes[].syscalls[] | select(.name == "getppid") | .calls] | add' "$D/tiny.json")
+	[ "$n" -gt 0 ] && [ "$n" -lt 100000 ]
 }
 
 @test "load: the guest kernel logged no warning, BUG or oops through all of it" {

@@ -9,6 +9,7 @@ setup() {
 @test "shellcheck: scripts/uvm-vm, scripts/vm/*, .ci/run and the other scripts are clean" {
 	cd "$UVM_ROOT"
 	run shellcheck -x scripts/uvm-vm scripts/vm/in-chroot scripts/vm/run-staprun \
-		scripts/vm/capture-staprun scripts/install-deps scripts/uvm-demo runtime/gen-runtime .ci/run
+		scripts/vm/capture-staprun scripts/install-deps scripts/uvm-demo runtime/gen-runtime .ci/run \
+		bench/run bench/guest.sh
 	assert_success
 }
