@@ -133,10 +133,11 @@ assert_counts() {
 		jq -e '.loss.complete' "$D/tiny.json"
 		assert_equal "$n" 100000
 	else
-		# measured: 7.2 lost, 6.1 once kept up
+		# the loss is counted in the trailer (transport failures), or
+		# the trailer itself was lost (cut short)
 		assert_equal "$status" 3
 		assert_output --partial "the trace is incomplete"
-		jq -e '.loss.complete == false' "$D/tiny.json"
+		jq -e '.loss.complete == false or .loss.transport_failures > 0 or .loss.dropped > 0' "$D/tiny.json"
 		[ "$n" -gt 0 ] && [ "$n" -lt 100000 ]
 	fi
 }
