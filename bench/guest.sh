@@ -40,6 +40,23 @@ else: print(t["execs"])' "$out.json" "$w" ;;
 	esac
 }
 
+# events OUT MODULE CMD [STAPRUN-OPTION...]: uvm events mode, its trace
+# piped live into uvm-collect: OUT.json, staprun's stderr in OUT.err
+events() {
+	local out=$1 ko=$2 cmd=$3
+	shift 3
+	staprun "$@" -c "$cmd" "$ko" 2>"$out.err" |
+		"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
+}
+
+# events_lost OUT: events the report says were lost, or "cut" (no trailer)
+events_lost() {
+	python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))["loss"]
+print(l["dropped"] + l["skipped"] + l["transport_failures"] if l["records_written"] else "cut")' "$1.json"
+}
+
 run() {	# tool workload -> one line
 	local tool=$1 w=$2 n=${size[$2]} t0 t1 lost=0 s out=$d/out.$$ inner truth pf
 	export BENCH_ELAPSED_FILE=$d/elapsed.$$ BENCH_TRUTH_FILE=$d/truth.$$
@@ -50,18 +67,8 @@ run() {	# tool workload -> one line
 	uvm-summary) staprun -o "$out" -c "$W $w $n" "$d/uvm.ko" mode=summary 2>"$out.err"
 		lost=$(awk -F'\t' '$1 == "T" { print $4 + $5 + $6 }' "$out")
 		[[ -n $lost ]] || lost="cut" ;;
-	uvm-events) staprun -c "$W $w $n" "$d/uvm.ko" 2>"$out.err" |
-			"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
-		lost=$(python3 -c '
-import json, sys
-l = json.load(open(sys.argv[1]))["loss"]
-print(l["dropped"] + l["skipped"] + l["transport_failures"] if l["records_written"] else "cut")' "$out.json") ;;
-	uvm-events-b64) staprun -b 64 -c "$W $w $n" "$d/uvm.ko" 2>"$out.err" |
-			"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
-		lost=$(python3 -c '
-import json, sys
-l = json.load(open(sys.argv[1]))["loss"]
-print(l["dropped"] + l["skipped"] + l["transport_failures"] if l["records_written"] else "cut")' "$out.json") ;;
+	uvm-events) events "$out" "$d/uvm.ko" "$W $w $n"; lost=$(events_lost "$out") ;;
+	uvm-events-b64) events "$out" "$d/uvm.ko" "$W $w $n" -b 64; lost=$(events_lost "$out") ;;
 	stap-floor) staprun -c "$W $w $n" "$d/floor.ko" 2>"$out.err" ;;
 	strace) strace -f -c -o "$out" "$W" "$w" "$n" ;;
 	# perf 7.2's 'trace -s --pf=all' summarizes the faults only (measured:
@@ -125,8 +132,7 @@ for spin in 0 300 3000 30000; do
 		floor) staprun -c "$W syscalls $n" "$d/floor_guard.ko" >/dev/null 2>"$out.err"; s=- ;;
 		uvm-summary) staprun -o "$out" -c "$W syscalls $n" "$d/uvm_guard.ko" mode=summary 2>"$out.err"
 			s=$(seen uvm-summary syscalls "$out") ;;
-		uvm-events) staprun -c "$W syscalls $n" "$d/uvm_guard.ko" 2>"$out.err" |
-				"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
+		uvm-events) events "$out" "$d/uvm_guard.ko" "$W syscalls $n"
 			s=$(seen uvm-events syscalls "$out") ;;
 		esac
 		unset BENCH_SPIN

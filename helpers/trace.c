@@ -443,7 +443,7 @@ static void reset_summaries(struct uvm_profile *p)
 static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 {
 	struct uvm_profile *p = ps->p;
-	struct uvm_process *pr, *child;
+	struct uvm_process *pr, *child, *parent;
 	struct uvm_syscall_stat *sc;
 	int o;
 
@@ -486,9 +486,9 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 		pr->ppid = (int)f[P_PPID].i;
 		/* with -x, the target's descendants: under their parent if it
 		 * came first (it may not: P records go by pid) */
-		if (!pr->parent && (child = uvm_profile_process(p, pr->ppid, 0)) &&
-		    child != pr && !child->exited)
-			process_adopt(child, pr);
+		if (!pr->parent && (parent = uvm_profile_process(p, pr->ppid, 0)) &&
+		    parent != pr && !parent->exited)
+			process_adopt(parent, pr);
 		copy_str(pr->comm, sizeof(pr->comm), f[P_COMM].s);
 		if (!pr->exe && strcmp(f[P_EXE].s, "-"))
 			pr->exe = xstrdup(f[P_EXE].s);
