@@ -5,6 +5,7 @@
 #   make check      all tests (host, then the guest kernel)
 #   make vm         build the guest image (scripts/uvm-vm build)
 #   make bench      benchmarks: prints a table, writes docs/performance.md
+#   make bench-collector  uvm-collect's throughput alone, on the host
 #   make install    prefix=/usr/local DESTDIR=...
 #
 # V=1 shows the commands.  UVM_SKIP_GUEST=1 make check skips the guest
@@ -38,9 +39,9 @@ endif
 SHELL := /bin/bash
 
 .DELETE_ON_ERROR:
-.PHONY: all deps check check-host check-guest unit fuzz vm demo bench install uninstall clean runtime
+.PHONY: all deps check check-host check-guest unit fuzz vm demo bench bench-collector install uninstall clean runtime
 
-COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/symbols.c helpers/live.c
+COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/symbols.c helpers/live.c
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
 WORKLOADS := syscalls faults mm tree hostile load
 
@@ -55,7 +56,7 @@ deps:
 # is stale, which a rebuild in 'all' would hide.
 runtime:
 	@echo "  GEN     tapsets/uvm_runtime.stp"
-	$(Q)runtime/gen-runtime tapsets/uvm_runtime.stp
+	$(Q)CC="$(CC)" runtime/gen-runtime tapsets/uvm_runtime.stp
 
 $(BUILD)/uvm-collect: helpers/main.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)
@@ -76,10 +77,10 @@ $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 
 # Unit tests and fuzzing of the C code, with ASan+UBSan.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-$(BUILD)/unit-tests: tests/unit/unit.c tests/unit/escape.c tests/unit/unit.h tests/uvm_escape_user.h runtime/uvm_escape.h $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+$(BUILD)/unit-tests: tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/unit.h tests/uvm_escape_user.h runtime/uvm_escape.h $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (ASan+UBSan)"
-	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ tests/unit/unit.c tests/unit/escape.c $(COLLECT_SRCS) $(ALL_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ tests/unit/unit.c tests/unit/escape.c tests/unit/model.c $(COLLECT_SRCS) $(ALL_LIBS)
 
 $(BUILD)/fuzz-trace: tests/fuzz/fuzz_trace.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)
@@ -145,6 +146,12 @@ demo: all
 
 bench: all
 	$(Q)bench/run
+
+# The collector's throughput alone, on this machine (no guest): a table
+# for docs/performance.md's "Collector throughput".
+bench-collector: all
+	$(Q)scripts/install-deps bench
+	$(Q)bench/collector
 
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(uvmdir)/tapsets $(DESTDIR)$(uvmdir)/scripts \

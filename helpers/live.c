@@ -48,10 +48,17 @@ static void argv_free(struct argv *a)
 	free(a->v);
 }
 
-/* Can this kernel load SystemTap modules at all? */
-static int host_can_stap(void)
+/* Can this kernel run SystemTap at all: does it load modules, is there
+ * debugfs for the transport?  The one test: main.c and scripts/uvm-demo
+ * (through uvm-collect --backend) ask here. */
+int uvm_host_can_stap(void)
 {
 	return access("/proc/modules", R_OK) == 0 && access("/sys/kernel/debug", F_OK) == 0;
+}
+
+int uvm_live_guest(const struct uvm_live_opts *o)
+{
+	return o->guest >= 0 ? o->guest : !uvm_host_can_stap();
 }
 
 /* staprun -c takes one string it splits with wordexp(3): double-quote
@@ -119,15 +126,13 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	struct uvm_parser *ps = NULL;
 	posix_spawn_file_actions_t fa;
 	struct sigaction sa, old_int, old_term;
-	int epipe[2] = { -1, -1 }, tfd = -1, status = 0, rc = -1, guest = o->guest;
+	int epipe[2] = { -1, -1 }, tfd = -1, status = 0, rc = -1, guest = uvm_live_guest(o);
 	size_t i, errlen_used = 0;
 	uint64_t last_records = 0;
 	pid_t child = -1;
 	time_t last = 0;
 	int done = 0;
 
-	if (guest < 0)
-		guest = !host_can_stap();
 	if (guest && o->pid) {
 		snprintf(err, errlen, "-p PID needs a kernel that can load SystemTap modules; this one "
 			 "cannot, and a PID of this machine means nothing in the uvm guest (use -- CMD)");

@@ -74,6 +74,8 @@ static void usage(FILE *out)
 "                       when probes take over half the CPU for a second (a\n"
 "                       tight system call loop); off by default\n"
 "      --guest          always use the uvm guest; --no-guest never\n"
+"      --backend        print where live tracing would run, 'host' (this kernel\n"
+"                       runs SystemTap) or 'guest' (scripts/uvm-vm), and exit\n"
 "      --progress       show records/s and processes on stderr (default when\n"
 "                       stderr is a terminal); --no-progress\n"
 "  -v, --verbose        show the stap command line\n"
@@ -179,6 +181,7 @@ int main(int argc, char **argv)
 		{ "progress", no_argument, NULL, 8 },
 		{ "no-progress", no_argument, NULL, 9 },
 		{ "overload-guard", no_argument, NULL, 10 },
+		{ "backend", no_argument, NULL, 11 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -192,7 +195,7 @@ int main(int argc, char **argv)
 	char err[512] = "", sysroot[PATH_MAX];
 	struct uvm_profile *p = NULL;
 	FILE *out = stdout;
-	int c, rc = EXIT_OK, fd = -1;
+	int c, rc = EXIT_OK, fd = -1, backend = 0;
 	long v;
 
 	while ((c = getopt_long(argc, argv, "+f:o:S:n:p:m:vhV", longopts, NULL)) != -1) {
@@ -252,11 +255,16 @@ int main(int argc, char **argv)
 		case 8: o.live.progress = 1; break;
 		case 9: o.live.progress = 0; break;
 		case 10: o.live.overload_guard = 1; break;
+		case 11: backend = 1; break;
 		case 'v': o.live.verbose = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("uvm-collect %s (trace format %d)\n", UVM_VERSION, UVM_TRACE_VERSION); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
+	}
+	if (backend) {
+		puts(uvm_live_guest(&o.live) ? "guest" : "host");
+		return fflush(stdout) ? EXIT_OUTPUT : EXIT_OK;
 	}
 	if (optind < argc && !strcmp(argv[optind - 1], "--"))
 		o.live.cmd = &argv[optind];
@@ -293,8 +301,9 @@ int main(int argc, char **argv)
 		}
 		if (o.live.progress < 0)
 			o.live.progress = isatty(STDERR_FILENO);
-		if (o.live.guest != 0 && !o.live.uvm_vm && access("/proc/modules", R_OK)) {
-			fprintf(stderr, "uvm-collect: this kernel cannot load modules and uvm-vm was not found (set UVM_VM)\n");
+		if (uvm_live_guest(&o.live) && !o.live.uvm_vm) {
+			fprintf(stderr, "uvm-collect: tracing needs the uvm guest (%s) and uvm-vm was not found (set UVM_VM)\n",
+				o.live.guest == 1 ? "--guest" : "this kernel cannot run SystemTap");
 			rc = EXIT_INPUT;
 			goto out;
 		}

@@ -1,8 +1,13 @@
 /*
  * trace.c - the uvm trace parser: streaming, bounded, never trusting.
  *
- * Field counts and order come from runtime/uvm_trace.h, the definition
- * the kernel side writes with.  A line that does not parse is counted
+ * Field counts, order and types come from runtime/uvm_trace.h, the
+ * definition the kernel side writes with: from UVM_RECORDS, a table
+ * indexed by tag gives each record's types and its handler,
+ * record_<name>(), which gets the fields as a struct rec_<name>.  Lines
+ * are split 64 bytes at a time and numbers read 8 digits at a time; a
+ * line that does not fit that fast path goes through the general one,
+ * which says what is wrong with it.  A line that does not parse is counted
  * and (the first few) kept with its line number; parsing goes on.  A
  * missing or wrong header is fatal: nothing after it can be trusted.
  */
@@ -10,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "uvm_trace.h"
 #include "uvm_profile.h"
@@ -18,61 +26,89 @@
 /* Longest line accepted; longer ones are skipped and counted. */
 #define UVM_LINE_MAX (1u << 20)
 #define MAX_FIELDS 16
-
-/* Field indexes of every record, from the one definition. */
-#define IDX(rec) rec##_IDX_
-#define ENUM_H(id, n, t, c) H_##id,
-#define ENUM_P(id, n, t, c) P_##id,
-#define ENUM_S(id, n, t, c) S_##id,
-#define ENUM_F(id, n, t, c) F_##id,
-#define ENUM_C(id, n, t, c) C_##id,
-#define ENUM_E(id, n, t, c) E_##id,
-#define ENUM_X(id, n, t, c) X_##id,
-#define ENUM_M(id, n, t, c) M_##id,
-#define ENUM_I(id, n, t, c) I_##id,
-#define ENUM_s(id, n, t, c) s_##id,
-#define ENUM_e(id, n, t, c) e_##id,
-#define ENUM_h(id, n, t, c) h_##id,
-#define ENUM_f(id, n, t, c) f_##id,
-#define ENUM_T(id, n, t, c) T_##id,
-enum { UVM_HEADER_FIELDS(ENUM_H) H_N };
-enum { UVM_PROCESS_FIELDS(ENUM_P) P_N };
-enum { UVM_SYSCALL_FIELDS(ENUM_S) S_N };
-enum { UVM_FAULT_FIELDS(ENUM_F) F_N };
-enum { UVM_CLONE_FIELDS(ENUM_C) C_N };
-enum { UVM_EXEC_FIELDS(ENUM_E) E_N };
-enum { UVM_EXIT_FIELDS(ENUM_X) X_N };
-enum { UVM_MM_FIELDS(ENUM_M) M_N };
-enum { UVM_SNAPSHOT_FIELDS(ENUM_I) I_N };
-enum { UVM_SYSCALL_SUM_FIELDS(ENUM_s) s_N };
-enum { UVM_ERRNO_SUM_FIELDS(ENUM_e) e_N };
-enum { UVM_HIST_FIELDS(ENUM_h) h_N };
-enum { UVM_FAULT_SUM_FIELDS(ENUM_f) f_N };
-enum { UVM_TRAILER_FIELDS(ENUM_T) T_N };
-
-/* Per tag: field count and types ("IIS..."). */
-#define TYPE_CHAR(id, n, t, c) #t
-#define REC_INFO(tag, ID, FIELDS) [(unsigned char)tag] = { FIELDS(TYPE_CHAR), #ID },
-static const struct {
-	const char *types;
-	const char *name;
-} rec_info[128] = { UVM_RECORDS(REC_INFO) };
+/* Readable bytes after a line's NUL in the line buffer: the fast split
+ * reads 64 bytes at a time. */
+#define LINE_SLACK 64
 
 struct field {
 	char *s;
-	size_t len;
+	size_t len;	/* strlen(s), once the line is split */
 	int64_t i;	/* I and X fields */
-	int escaped;	/* S fields: holds a backslash */
+	int escaped;	/* S fields: held a backslash */
 };
+
+struct uvm_parser;
+
+/*
+ * The records, from the one definition (UVM_RECORDS in uvm_trace.h).
+ * struct rec_<name> has one struct field per field of the record, in the
+ * trace's order (r->TS, r->PID, ...); a line's fields are read into a
+ * union record, an array of fields that each handler sees as its record.
+ */
+#define FIELD_MEMBER(id, n, t, c) struct field id;
+#define FIELD_COUNT(id, n, t, c) +1
+#define RECORD_STRUCT(tag, ID, name, FIELDS)                                   \
+	struct rec_##name {                                                    \
+		FIELDS(FIELD_MEMBER)                                           \
+	};                                                                     \
+	_Static_assert(sizeof(struct rec_##name) ==                            \
+		       (0 FIELDS(FIELD_COUNT)) * sizeof(struct field),         \
+		       #ID " record: its fields are not laid out as an array"); \
+	_Static_assert((0 FIELDS(FIELD_COUNT)) > 0 &&                          \
+		       (0 FIELDS(FIELD_COUNT)) <= MAX_FIELDS,                  \
+		       #ID " record: 1 to MAX_FIELDS fields");
+UVM_RECORDS(RECORD_STRUCT)
+
+#define RECORD_MEMBER(tag, ID, name, FIELDS) struct rec_##name name;
+union record {
+	struct field f[MAX_FIELDS];
+	UVM_RECORDS(RECORD_MEMBER)
+};
+
+/* Every record's handler, record_<name>() (under "records" below), and
+ * a typed call of it for the table. */
+#define RECORD_HANDLER(tag, ID, name, FIELDS)                                  \
+	static int record_##name(struct uvm_parser *ps,                        \
+				 const struct rec_##name *r);                  \
+	static int dispatch_##name(struct uvm_parser *ps,                      \
+				   const union record *u)                      \
+	{                                                                      \
+		return record_##name(ps, &u->name);                            \
+	}
+UVM_RECORDS(RECORD_HANDLER)
+
+/* The parser's table, indexed by tag: each record's name, field types
+ * and handler. */
+#define TYPE_CHAR(id, n, t, c) #t
+#define RECORD_TYPE(tag, ID, name, FIELDS)                                     \
+	[(unsigned char)(tag)] = { #ID, FIELDS(TYPE_CHAR),                     \
+				   sizeof(FIELDS(TYPE_CHAR)) - 1,              \
+				   dispatch_##name },
+static const struct record_type {
+	const char *name;	/* "SYSCALL", for messages */
+	const char *types;	/* one letter per field: "IIIISISIS"; NULL: no record */
+	size_t n;		/* fields */
+	int (*handle)(struct uvm_parser *ps, const union record *u);
+} record_types[256] = { UVM_RECORDS(RECORD_TYPE) };
 
 struct uvm_parser {
 	struct uvm_profile *p;
 	const char *source;
-	char *buf;		/* partial line carried between feeds */
+	char *buf;		/* the line being parsed, or a partial one
+				 * carried between feeds */
 	size_t len, cap;
 	int skipping;		/* inside an over-long line */
 	int fatal;
 	int foreign_ok;
+	/* the mapped file a fault was last attributed to */
+	struct uvm_process *obj_pr;
+	size_t obj_i;
+	/* where each system call number was last found, by nr % 512:
+	 * checked before use, so never wrong, only missed */
+	struct {
+		struct uvm_process *pr;
+		size_t i;
+	} sc_seen[512];
 	char error[256];
 };
 
@@ -156,72 +192,69 @@ int uvm_unescape(char *s)
 	return (int)(o - s);
 }
 
-static int parse_int(struct field *f, int hex)
-{
-	const char *s = f->s, *e = f->s + f->len;
-	uint64_t v = 0;
-	int neg = 0;
+/* ---- string fields: known words without strcmp ---- */
 
-	if (hex) {
-		if (f->len < 3 || s[0] != '0' || s[1] != 'x')
-			return -1;
-		for (s += 2; s < e; s++) {
-			int d;
-			if (*s >= '0' && *s <= '9') d = *s - '0';
-			else if (*s >= 'a' && *s <= 'f') d = *s - 'a' + 10;
-			else return -1;
-			if (v >> 60)
-				return -1;
-			v = v * 16 + (unsigned)d;
-		}
-		f->i = (int64_t)v;
-		return 0;
-	}
-	if (s < e && *s == '-') {
-		neg = 1;
-		s++;
-	}
-	/* 19 digits cannot overflow 64 bits unsigned; the range check
-	 * below makes the value fit int64_t (INT64_MIN has no positive
-	 * twin, so it is built without negating it). */
-	if (s == e || e - s > 19)
-		return -1;
-	for (; s < e; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	if (v > (uint64_t)INT64_MAX + neg)
-		return -1;
-	f->i = !neg ? (int64_t)v : v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	return 0;
+/* Field f is the word w (of length n): strcmp(f->s, w) == 0. */
+static inline int field_is(const struct field *f, const char *w, size_t n)
+{
+	return f->len == n && !memcmp(f->s, w, n);
 }
 
-static int access_index(const char *a)
+#define FIELD_IS(f, lit) field_is((f), lit, sizeof(lit) - 1)
+
+/* "-": none */
+static inline int field_none(const struct field *f)
 {
-	return a[0] == 'w' ? UVM_WRITE : a[0] == 'x' ? UVM_EXEC : UVM_READ;
+	return f->len == 1 && f->s[0] == '-';
 }
 
-static int outcome_index(const char *o)
+static int access_index(const struct field *a)
 {
-	if (!strcmp(o, "minor")) return UVM_MINOR;
-	if (!strcmp(o, "major")) return UVM_MAJOR;
-	if (!strcmp(o, "error")) return UVM_FERROR;
-	if (!strcmp(o, "retry")) return UVM_RETRY;
+	return a->s[0] == 'w' ? UVM_WRITE : a->s[0] == 'x' ? UVM_EXEC : UVM_READ;
+}
+
+static int outcome_index(const struct field *o)
+{
+	static const char names[UVM_N_OUTCOMES][6] = {
+		[UVM_MINOR] = "minor", [UVM_MAJOR] = "major",
+		[UVM_FERROR] = "error", [UVM_RETRY] = "retry",
+	};
+	int i;
+
+	if (o->len == 5)
+		for (i = 0; i < UVM_N_OUTCOMES; i++)
+			if (!memcmp(o->s, names[i], 5))
+				return i;
 	return -1;
 }
 
+/* A region's kind, NUL-padded in 16 bytes, is the word in f. */
+static inline int kind_is(const char *kind, const struct field *f)
+{
+	size_t i;
+
+	if (f->len >= 16 || kind[f->len])
+		return 0;
+	for (i = 0; i < f->len; i++)
+		if (kind[i] != f->s[i])
+			return 0;
+	return 1;
+}
+
 static struct uvm_fault_region *fault_region(struct uvm_process *pr,
-					     const char *kind, const char *path)
+					     const struct field *kind,
+					     const struct field *path)
 {
 	struct uvm_fault_stats *fs = &pr->faults;
-	const char *pth = strcmp(path, "-") ? path : NULL;
+	const char *pth = field_none(path) ? NULL : path->s;
+	struct uvm_fault_region *r;
 	size_t i;
 
 	for (i = 0; i < fs->n_regions; i++) {
-		struct uvm_fault_region *r = &fs->regions[fs->n_regions - 1 - i];
-		if (!strcmp(r->kind, kind) &&
-		    (pth ? r->path && !strcmp(r->path, pth) : !r->path)) {
+		r = &fs->regions[fs->n_regions - 1 - i];
+		if (kind_is(r->kind, kind) &&
+		    (pth ? r->path && r->path_len == path->len && !memcmp(r->path, pth, path->len)
+			 : !r->path)) {
 			/* move to the back: the next fault is likely the same */
 			struct uvm_fault_region t = *r;
 			*r = fs->regions[fs->n_regions - 1];
@@ -230,12 +263,15 @@ static struct uvm_fault_region *fault_region(struct uvm_process *pr,
 		}
 	}
 	fs->regions = xrealloc(fs->regions, (fs->n_regions + 1) * sizeof(*fs->regions));
-	memset(&fs->regions[fs->n_regions], 0, sizeof(*fs->regions));
-	copy_str(fs->regions[fs->n_regions].kind, sizeof(fs->regions[0].kind), kind);
-	fs->regions[fs->n_regions].path = pth ? xstrdup(pth) : NULL;
-	return &fs->regions[fs->n_regions++];
+	r = &fs->regions[fs->n_regions++];
+	memset(r, 0, sizeof(*r));
+	copy_str(r->kind, sizeof(r->kind), kind->s);
+	if (pth) {
+		r->path = xstrdup(pth);
+		r->path_len = path->len;
+	}
+	return r;
 }
-
 static void add_site(struct uvm_process *pr, uint64_t ip)
 {
 	size_t h, i;
@@ -266,23 +302,36 @@ static void add_site(struct uvm_process *pr, uint64_t ip)
 	pr->sites[h].count++;
 }
 
-static void note_object(struct uvm_process *pr, const char *path, uint64_t start)
+
+/* A file mapped at start: the lowest start of each file is its base.
+ * The last file noted is looked at first: faults come in runs. */
+static void note_object(struct uvm_parser *ps, struct uvm_process *pr,
+			const struct field *path, uint64_t start)
 {
 	size_t i;
 
-	if (!strcmp(path, "-") || path[0] != '/')
+	if (path->s[0] != '/')
 		return;
+	if (ps->obj_pr == pr && ps->obj_i < pr->n_objects &&
+	    !strcmp(pr->objects[ps->obj_i].path, path->s)) {
+		i = ps->obj_i;
+		goto found;
+	}
 	for (i = 0; i < pr->n_objects; i++)
-		if (!strcmp(pr->objects[i].path, path)) {
-			if (start < pr->objects[i].base)
-				pr->objects[i].base = start;
-			return;
-		}
+		if (!strcmp(pr->objects[i].path, path->s))
+			goto found;
 	pr->objects = xrealloc(pr->objects, (pr->n_objects + 1) * sizeof(*pr->objects));
-	pr->objects[pr->n_objects].path = xstrdup(path);
+	pr->objects[pr->n_objects].path = xstrdup(path->s);
 	pr->objects[pr->n_objects++].base = start;
+	ps->obj_pr = pr;
+	ps->obj_i = i;
+	return;
+found:
+	if (start < pr->objects[i].base)
+		pr->objects[i].base = start;
+	ps->obj_pr = pr;
+	ps->obj_i = i;
 }
-
 /* ---- memory map ---- */
 
 static void map_remove(struct uvm_memmap *m, uint64_t start, uint64_t end)
@@ -360,50 +409,6 @@ static uint64_t page_up(uint64_t v)
 	return (v + 4095) & ~4095ull;
 }
 
-static void do_mm(struct uvm_process *pr, struct field *f)
-{
-	struct uvm_memmap *m = &pr->mem;
-	static const char *const ops[] = { "mmap", "munmap", "mprotect", "mremap", "brk" };
-	const char *op = f[M_OP].s;
-	uint64_t addr = (uint64_t)f[M_ADDR].i, len = page_up((uint64_t)f[M_LEN].i);
-	uint64_t res = (uint64_t)f[M_RESULT].i;
-	int ok = !strcmp(f[M_ERRNO].s, "-"), k;
-	char *oldpath;
-
-	for (k = 0; k < 5 && strcmp(op, ops[k]); k++)
-		;
-	if (k == 5)
-		return;
-	m->ops[k]++;
-	if (!ok) {
-		m->failed++;
-		return;
-	}
-	switch (k) {
-	case 0:
-		map_insert(m, res, len, f[M_PATH].s);
-		if (f[M_OFFSET].i == 0)
-			note_object(pr, f[M_PATH].s, res);
-		break;
-	case 1:
-		map_remove(m, addr, addr + len);
-		break;
-	case 3:
-		oldpath = xstrdup(mapping_path(m, addr));
-		map_remove(m, addr, addr + len);
-		map_insert(m, res, page_up((uint64_t)f[M_NEW_LEN].i), oldpath);
-		free(oldpath);
-		break;
-	case 4:
-		if (!m->brk_start)
-			m->brk_start = res;
-		m->brk = res;
-		if (res > m->peak_brk)
-			m->peak_brk = res;
-		break;
-	}
-}
-
 /* ---- records ---- */
 
 static void process_adopt(struct uvm_process *parent, struct uvm_process *child)
@@ -440,200 +445,522 @@ static void reset_summaries(struct uvm_profile *p)
 			reset_process_summaries(p->procs[i]);
 }
 
-static int do_record(struct uvm_parser *ps, char tag, struct field *f)
+
+/*
+ * One handler per record type, record_<name>(ps, r), called through
+ * record_types[] with the record's fields parsed: I and X fields in
+ * r->FIELD.i, S fields unescaped in r->FIELD.s.  Returns 0, or -1 when
+ * the trace cannot be read further (fatal()).
+ */
+
+static int record_header(struct uvm_parser *ps, const struct rec_header *r)
 {
 	struct uvm_profile *p = ps->p;
-	struct uvm_process *pr, *child, *parent;
-	struct uvm_syscall_stat *sc;
-	int o;
+	char m[160];
 
-	if (tag != 'H' && !p->version) {
-		fatal(ps, "not a uvm trace: the first record is not a header (H)");
+	if (p->version) {
+		bad_line(ps, "a second header", NULL);
+		return 0;
+	}
+	if (strcmp(r->MAGIC.s, UVM_TRACE_MAGIC)) {
+		snprintf(m, sizeof(m), "not a uvm trace (magic '%.64s')", r->MAGIC.s);
+		fatal(ps, m);
 		return -1;
 	}
-	if (tag != 'H' && tag != 'T')
-		p->loss.records_read++;
-	switch (tag) {
-	case 'H':
-		if (p->version) {
-			bad_line(ps, "a second header", NULL);
-			return 0;
-		}
-		if (strcmp(f[H_MAGIC].s, UVM_TRACE_MAGIC)) {
-			char m[160];
-			snprintf(m, sizeof(m), "not a uvm trace (magic '%.64s')", f[H_MAGIC].s);
-			fatal(ps, m);
+	if (r->VERSION.i != UVM_TRACE_VERSION) {
+		snprintf(m, sizeof(m), "trace format version %lld; this uvm-collect reads "
+			 "version %d only", (long long)r->VERSION.i, UVM_TRACE_VERSION);
+		fatal(ps, m);
+		return -1;
+	}
+	p->version = (int)r->VERSION.i;
+	p->loss.records_read++;
+	copy_str(p->kernel, sizeof(p->kernel), r->KERNEL.s);
+	copy_str(p->mode, sizeof(p->mode), r->MODE.s);
+	p->start_ns = r->TS.i;
+	p->realtime_ns = r->REALTIME.i;
+	p->target = (int)r->TARGET.i;
+	p->follow = (int)r->FOLLOW.i;
+	return 0;
+}
+
+static int record_process(struct uvm_parser *ps, const struct rec_process *r)
+{
+	struct uvm_profile *p = ps->p;
+	struct uvm_process *pr = uvm_profile_start(p, (int)r->PID.i), *parent;
+
+	pr->ppid = (int)r->PPID.i;
+	/* with -x, the target's descendants: under their parent if it came
+	 * first (it may not: P records go by pid) */
+	if (!pr->parent && (parent = uvm_profile_process(p, pr->ppid, 0)) &&
+	    parent != pr && !parent->exited)
+		process_adopt(parent, pr);
+	copy_str(pr->comm, sizeof(pr->comm), r->COMM.s);
+	if (!pr->exe && !field_none(&r->EXE))
+		pr->exe = xstrdup(r->EXE.s);
+	if (pr->start_ns < 0)
+		pr->start_ns = r->TS.i;
+	return 0;
+}
+
+/* uvm_process_syscall(), first where this nr was found last. */
+static struct uvm_syscall_stat *process_syscall(struct uvm_parser *ps, struct uvm_process *pr,
+						int nr, const char *name)
+{
+	unsigned h = (unsigned)nr % 512;
+	size_t i = ps->sc_seen[h].i;
+	struct uvm_syscall_stat *sc;
+
+	if (ps->sc_seen[h].pr == pr && i < pr->n_syscalls && pr->syscalls[i].nr == nr)
+		return &pr->syscalls[i];
+	sc = uvm_process_syscall(pr, nr, name);
+	ps->sc_seen[h].pr = pr;
+	ps->sc_seen[h].i = (size_t)(sc - pr->syscalls);
+	return sc;
+}
+
+static int record_syscall(struct uvm_parser *ps, const struct rec_syscall *r)
+{
+	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+	struct uvm_syscall_stat *sc = process_syscall(ps, pr, (int)r->NR.i, r->NAME.s);
+
+	uvm_syscall_add(sc, r->LAT.i, field_none(&r->ERRNO) ? NULL : r->ERRNO.s);
+	return 0;
+}
+
+static int record_fault(struct uvm_parser *ps, const struct rec_fault *r)
+{
+	struct uvm_process *pr;
+	struct uvm_fault_region *reg;
+	int o = outcome_index(&r->OUTCOME);
+
+	if (o < 0) {
+		bad_line(ps, "unknown fault outcome", r->OUTCOME.s);
+		return 0;
+	}
+	pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+	pr->faults.count[o]++;
+	pr->faults.by_access[o][access_index(&r->ACCESS)]++;
+	if (r->ACCESS.s[0] && r->ACCESS.s[1] == 'k')
+		pr->faults.kernel_mode++;
+	else if (r->IP.i && (o == UVM_MINOR || o == UVM_MAJOR))
+		add_site(pr, (uint64_t)r->IP.i);
+	if (r->LAT.i > 0)
+		pr->faults.total_ns += (uint64_t)r->LAT.i;
+	reg = fault_region(pr, &r->REGION, &r->PATH);
+	reg->count[o]++;
+	if (r->LAT.i > 0)
+		reg->total_ns += (uint64_t)r->LAT.i;
+	if (FIELD_IS(&r->REGION, "file"))
+		note_object(ps, pr, &r->PATH, (uint64_t)r->VMSTART.i);
+	return 0;
+}
+
+static int record_clone(struct uvm_parser *ps, const struct rec_clone *r)
+{
+	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1), *child;
+
+	if (r->THREAD.i) {
+		pr->threads++;
+		return 0;
+	}
+	/* a new process, even where its pid was used before */
+	child = uvm_profile_start(ps->p, (int)r->CHILD_PID.i);
+	if (child == pr)
+		return 0;
+	child->ppid = pr->pid;
+	child->start_ns = r->TS.i;
+	copy_str(child->comm, sizeof(child->comm), r->COMM.s);
+	if (pr->exe && !child->exe)
+		child->exe = xstrdup(pr->exe);
+	if (!child->parent)
+		process_adopt(pr, child);
+	return 0;
+}
+
+static int record_exec(struct uvm_parser *ps, const struct rec_exec *r)
+{
+	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+
+	free(pr->exe);
+	free(pr->argv);
+	pr->exe = xstrdup(r->FILENAME.s);
+	pr->argv = xstrdup(r->ARGV.s);
+	copy_str(pr->comm, sizeof(pr->comm), r->COMM.s);
+	pr->execs++;
+	/* a new image: old mappings are gone */
+	while (pr->mem.n)
+		free(pr->mem.maps[--pr->mem.n].path);
+	pr->mem.mapped = 0;
+	return 0;
+}
+
+static int record_exit(struct uvm_parser *ps, const struct rec_exit *r)
+{
+	struct uvm_profile *p = ps->p;
+	struct uvm_process *pr;
+
+	if (!r->GROUP.i)
+		return 0;
+	pr = uvm_profile_process(p, (int)r->PID.i, 1);
+	/* in summary mode its cumulative final numbers follow; what earlier
+	 * snapshots said of it is replaced, not added to */
+	if (!strcmp(p->mode, "summary"))
+		reset_process_summaries(pr);
+	pr->exited = 1;
+	pr->end_ns = r->TS.i;
+	pr->status = (int)r->STATUS.i;
+	pr->signal = (int)r->SIGNAL.i;
+	pr->core = (int)r->CORE.i;
+	pr->min_flt = (uint64_t)r->MINFLT.i;
+	pr->maj_flt = (uint64_t)r->MAJFLT.i;
+	pr->utime_ns = (uint64_t)r->UTIME.i;
+	pr->stime_ns = (uint64_t)r->STIME.i;
+	pr->nvcsw = (uint64_t)r->NVCSW.i;
+	pr->nivcsw = (uint64_t)r->NIVCSW.i;
+	pr->maxrss_kb = (uint64_t)r->MAXRSS.i;
+	if (r->TS.i > p->end_ns)
+		p->end_ns = r->TS.i;
+	return 0;
+}
+
+/* The mmap family's operations, in the order of uvm_memmap's ops[]. */
+enum { MM_MMAP, MM_MUNMAP, MM_MPROTECT, MM_MREMAP, MM_BRK, MM_N };
+
+static int mm_op(const struct field *op)
+{
+	switch (op->len) {
+	case 3: return FIELD_IS(op, "brk") ? MM_BRK : -1;
+	case 4: return FIELD_IS(op, "mmap") ? MM_MMAP : -1;
+	case 6: return FIELD_IS(op, "munmap") ? MM_MUNMAP : FIELD_IS(op, "mremap") ? MM_MREMAP : -1;
+	case 8: return FIELD_IS(op, "mprotect") ? MM_MPROTECT : -1;
+	}
+	return -1;
+}
+
+static int record_mm(struct uvm_parser *ps, const struct rec_mm *r)
+{
+	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+	struct uvm_memmap *m = &pr->mem;
+	uint64_t addr = (uint64_t)r->ADDR.i, len = page_up((uint64_t)r->LEN.i);
+	uint64_t res = (uint64_t)r->RESULT.i;
+	int k = mm_op(&r->OP);
+	char *oldpath;
+
+	if (k < 0)
+		return 0;
+	m->ops[k]++;
+	if (!field_none(&r->ERRNO)) {
+		m->failed++;
+		return 0;
+	}
+	switch (k) {
+	case MM_MMAP:
+		map_insert(m, res, len, r->PATH.s);
+		if (r->OFFSET.i == 0)
+			note_object(ps, pr, &r->PATH, res);
+		break;
+	case MM_MUNMAP:
+		map_remove(m, addr, addr + len);
+		break;
+	case MM_MREMAP:
+		oldpath = xstrdup(mapping_path(m, addr));
+		map_remove(m, addr, addr + len);
+		map_insert(m, res, page_up((uint64_t)r->NEW_LEN.i), oldpath);
+		free(oldpath);
+		break;
+	case MM_BRK:
+		if (!m->brk_start)
+			m->brk_start = res;
+		m->brk = res;
+		if (res > m->peak_brk)
+			m->peak_brk = res;
+		break;
+	}
+	return 0;
+}
+
+static int record_snapshot(struct uvm_parser *ps, const struct rec_snapshot *r)
+{
+	(void)r;
+	ps->p->snapshots++;
+	reset_summaries(ps->p);
+	return 0;
+}
+
+static int record_syscall_sum(struct uvm_parser *ps, const struct rec_syscall_sum *r)
+{
+	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+	struct uvm_syscall_stat *sc = uvm_process_syscall(pr, (int)r->NR.i, r->NAME.s);
+
+	sc->count = (uint64_t)r->COUNT.i;
+	sc->errors = (uint64_t)r->ERRORS.i;
+	sc->timed = sc->count;
+	sc->total_ns = (uint64_t)r->TOTAL.i;
+	sc->min_ns = (uint64_t)r->MIN.i;
+	sc->max_ns = (uint64_t)r->MAX.i;
+	return 0;
+}
+
+static int record_errno_sum(struct uvm_parser *ps, const struct rec_errno_sum *r)
+{
+	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+	struct uvm_syscall_stat *sc = uvm_process_syscall(pr, (int)r->NR.i, NULL);
+
+	uvm_syscall_set_errno(sc, r->ERRNO.s, (uint64_t)r->COUNT.i);
+	return 0;
+}
+
+static int record_hist(struct uvm_parser *ps, const struct rec_hist *r)
+{
+	struct uvm_process *pr;
+	struct uvm_syscall_stat *sc;
+
+	if (r->LOG2.i < 0 || r->LOG2.i > 63) {
+		bad_line(ps, "histogram bucket out of range", NULL);
+		return 0;
+	}
+	pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+	sc = uvm_process_syscall(pr, (int)r->NR.i, NULL);
+	uvm_hist_add(sc, 1ull << r->LOG2.i, (uint64_t)r->COUNT.i);
+	return 0;
+}
+
+static int record_fault_sum(struct uvm_parser *ps, const struct rec_fault_sum *r)
+{
+	struct uvm_process *pr;
+	struct uvm_fault_region *reg;
+	int o = outcome_index(&r->OUTCOME);
+
+	if (o < 0) {
+		bad_line(ps, "unknown fault outcome", r->OUTCOME.s);
+		return 0;
+	}
+	pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
+	pr->faults.count[o] += (uint64_t)r->COUNT.i;
+	pr->faults.total_ns += (uint64_t)r->TOTAL.i;
+	reg = fault_region(pr, &r->REGION, &r->PATH);
+	reg->count[o] += (uint64_t)r->COUNT.i;
+	reg->total_ns += (uint64_t)r->TOTAL.i;
+	return 0;
+}
+
+static int record_trailer(struct uvm_parser *ps, const struct rec_trailer *r)
+{
+	struct uvm_profile *p = ps->p;
+
+	p->loss.have_trailer = 1;
+	p->loss.records_written = (uint64_t)r->RECORDS.i;
+	p->loss.dropped = (uint64_t)r->DROPPED.i;
+	p->loss.skipped = (uint64_t)r->SKIPPED.i;
+	p->loss.transport = (uint64_t)r->TRANSPORT.i;
+	p->loss.errors = (uint64_t)r->ERRORS.i;
+	if (r->TS.i > p->end_ns)
+		p->end_ns = r->TS.i;
+	return 0;
+}
+
+/* ---- lines ---- */
+
+/* ---- numbers, 8 digits at a time ---- */
+
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+/* The 8 bytes at s as one word, the first byte lowest. */
+static inline uint64_t load8(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* The n (1 to 8) bytes at s, after 8 - n bytes '0': "42" is "00000042".
+ * Reads 8 bytes from s: a line buffer has LINE_SLACK bytes after the
+ * line's NUL. */
+static inline uint64_t load_digits(const char *s, size_t n)
+{
+	uint64_t x = load8(s);
+
+	return x << (64 - 8 * n) % 64 | ('0' * ONES) >> (8 * n - 1) >> 1;
+}
+
+/* The value of 8 decimal digits, or -1 if one is not a digit. */
+static inline int64_t dec8(uint64_t x)
+{
+	if (((x & 0xF0F0F0F0F0F0F0F0ull) |
+	     (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
+		return -1;
+	x -= '0' * ONES;
+	x = x * 10 + (x >> 8);	/* pairs */
+	x = (((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+	     (((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+	return (int64_t)x;
+}
+
+/* The value of 8 lower-case hex digits, or -1 if one is not one. */
+static inline int64_t hex8(uint64_t x)
+{
+	uint64_t dig, af;
+
+	/* per byte b < 0x80: b + (0x80 - lo) has bit 7 set iff b >= lo,
+	 * b + (0x7f - hi) iff b > hi; no carry crosses a byte */
+	dig = (x + 0x50 * ONES) & ~(x + 0x46 * ONES);	/* '0'..'9' */
+	af = (x + 0x1f * ONES) & ~(x + 0x19 * ONES);	/* 'a'..'f' */
+	if ((x & HIGH) || ((dig | af) & HIGH) != HIGH)
+		return -1;
+	x = (x & 0x0f * ONES) + ((x >> 6) & ONES) * 9;	/* nibbles */
+	x = __builtin_bswap64(x);			/* first digit highest */
+	x = (x | x >> 4) & 0x00FF00FF00FF00FFull;
+	x = (x | x >> 8) & 0x0000FFFF0000FFFFull;
+	x = (x | x >> 16) & 0xFFFFFFFFull;
+	return (int64_t)x;
+}
+
+/*
+ * An I field (hex 0: '-'?, 1 to 19 digits, within int64_t) or an X field
+ * (hex 1: 0x and lower-case hex digits, within 64 bits) into f->i: 0, or
+ * -1 if it is not one.  Reads up to 8 bytes past the field (load_digits).
+ */
+static inline __attribute__((always_inline)) int parse_int(struct field *f, int hex)
+{
+	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000,
+					   1000000, 10000000, 100000000 };
+	const char *s = f->s, *e = f->s + f->len;
+	uint64_t v = 0;
+	int64_t d;
+	size_t n;
+	int neg = 0;
+
+	if (hex) {
+		/* 0x, then at most 16 digits once leading zeros are gone */
+		if (f->len < 3 || s[0] != '0' || s[1] != 'x')
 			return -1;
+		for (s += 2; e - s > 16 && *s == '0'; s++)
+			;
+		if (e - s > 16)
+			return -1;	/* not a digit, or over 64 bits */
+		for (; e - s > 8; s += 8) {
+			if ((d = hex8(load8(s))) < 0)
+				return -1;
+			v = v << 32 | (uint64_t)d;
 		}
-		if (f[H_VERSION].i != UVM_TRACE_VERSION) {
-			char m[160];
-			snprintf(m, sizeof(m), "trace format version %lld; this uvm-collect reads "
-				 "version %d only", (long long)f[H_VERSION].i, UVM_TRACE_VERSION);
-			fatal(ps, m);
+		n = (size_t)(e - s);
+		if ((d = hex8(load_digits(s, n))) < 0)
 			return -1;
+		f->i = (int64_t)(v << 4 * n | (uint64_t)d);
+		return 0;
+	}
+	if (s < e && *s == '-') {
+		neg = 1;
+		s++;
+	}
+	/* at most 19 digits: no overflow of 64 bits on the way */
+	if (s == e || e - s > 19)
+		return -1;
+	for (; e - s > 8; s += 8) {
+		if ((d = dec8(load8(s))) < 0)
+			return -1;
+		v = v * 100000000 + (uint64_t)d;
+	}
+	n = (size_t)(e - s);
+	if ((d = dec8(load_digits(s, n))) < 0)
+		return -1;
+	v = v * pow10[n] + (uint64_t)d;
+	if (v > (uint64_t)INT64_MAX + neg)
+		return -1;
+	f->i = !neg ? (int64_t)v : v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	return 0;
+}
+
+/*
+ * Bit i of *tabs: byte b[i] is a tab; of *odd: a backslash or a NUL; for
+ * i < 64.  Reads 64 bytes from b: a line buffer has LINE_SLACK bytes
+ * after the line's NUL.
+ */
+static inline void classify64(const char *b, uint64_t *tabs, uint64_t *odd)
+{
+#ifdef __SSE2__
+	const __m128i tab = _mm_set1_epi8('\t'), bsl = _mm_set1_epi8('\\');
+	const __m128i nul = _mm_setzero_si128();
+	uint64_t t = 0, o = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+
+		t |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, tab)) << (16 * k);
+		o |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, bsl),
+									_mm_cmpeq_epi8(x, nul))) << (16 * k);
+	}
+#else
+	uint64_t t = 0, o = 0;
+	int k;
+
+	for (k = 0; k < 64; k++) {
+		t |= (uint64_t)(b[k] == '\t') << k;
+		o |= (uint64_t)(b[k] == '\\' || b[k] == '\0') << k;
+	}
+#endif
+	*tabs = t;
+	*odd = o;
+}
+
+/*
+ * The fast split of a record's fields, for the lines uvm writes: the
+ * tabs found 64 bytes at a time, the expected number of fields, each a
+ * valid number where it must be, no NUL byte.  Returns -1 on anything
+ * else, the line untouched: the general split then says what is wrong.
+ */
+static int split_fast(char *line, size_t len, const struct record_type *rt,
+		      struct field *f)
+{
+	char *e = line + len, *s = line + 2, *b;
+	size_t i = 0, last = rt->n - 1;
+	uint64_t tabs, other;
+	int odd = 0;
+
+	for (b = line; b < e; b += 64) {
+		classify64(b, &tabs, &other);
+		if (e - b < 64) {	/* only the line's bytes; not its NUL */
+			uint64_t valid = (1ull << (e - b)) - 1;
+			tabs &= valid;
+			other &= valid;
 		}
-		p->version = (int)f[H_VERSION].i;
-		p->loss.records_read++;
-		copy_str(p->kernel, sizeof(p->kernel), f[H_KERNEL].s);
-		copy_str(p->mode, sizeof(p->mode), f[H_MODE].s);
-		p->start_ns = f[H_TS].i;
-		p->realtime_ns = f[H_REALTIME].i;
-		p->target = (int)f[H_TARGET].i;
-		p->follow = (int)f[H_FOLLOW].i;
-		break;
-	case 'P':
-		pr = uvm_profile_start(p, (int)f[P_PID].i);
-		pr->ppid = (int)f[P_PPID].i;
-		/* with -x, the target's descendants: under their parent if it
-		 * came first (it may not: P records go by pid) */
-		if (!pr->parent && (parent = uvm_profile_process(p, pr->ppid, 0)) &&
-		    parent != pr && !parent->exited)
-			process_adopt(parent, pr);
-		copy_str(pr->comm, sizeof(pr->comm), f[P_COMM].s);
-		if (!pr->exe && strcmp(f[P_EXE].s, "-"))
-			pr->exe = xstrdup(f[P_EXE].s);
-		if (pr->start_ns < 0)
-			pr->start_ns = f[P_TS].i;
-		break;
-	case 'S':
-		pr = uvm_profile_process(p, (int)f[S_PID].i, 1);
-		sc = uvm_process_syscall(pr, (int)f[S_NR].i, f[S_NAME].s);
-		uvm_syscall_add(sc, f[S_LAT].i, f[S_ERRNO].s);
-		break;
-	case 'F':
-		o = outcome_index(f[F_OUTCOME].s);
-		if (o < 0) {
-			bad_line(ps, "unknown fault outcome", f[F_OUTCOME].s);
-			return 0;
+		odd |= other != 0;
+		if (b == line)
+			tabs &= ~3ull;	/* the tag and its tab */
+		for (; tabs; tabs &= tabs - 1, i++) {
+			char *q = b + __builtin_ctzll(tabs);
+
+			if (i == last)
+				return -1;	/* too many fields */
+			f[i].s = s;
+			f[i].len = (size_t)(q - s);
+			s = q + 1;
 		}
-		pr = uvm_profile_process(p, (int)f[F_PID].i, 1);
-		pr->faults.count[o]++;
-		pr->faults.by_access[o][access_index(f[F_ACCESS].s)]++;
-		if (f[F_ACCESS].s[0] && f[F_ACCESS].s[1] == 'k')
-			pr->faults.kernel_mode++;
-		else if (f[F_IP].i && (o == UVM_MINOR || o == UVM_MAJOR))
-			add_site(pr, (uint64_t)f[F_IP].i);
-		if (f[F_LAT].i > 0)
-			pr->faults.total_ns += (uint64_t)f[F_LAT].i;
-		{
-			struct uvm_fault_region *r = fault_region(pr, f[F_REGION].s, f[F_PATH].s);
-			r->count[o]++;
-			if (f[F_LAT].i > 0)
-				r->total_ns += (uint64_t)f[F_LAT].i;
+	}
+	if (i != last)
+		return -1;
+	f[i].s = s;
+	f[i].len = (size_t)(e - s);
+	/* a backslash or a NUL somewhere: rare */
+	if (odd && memchr(line, '\0', len))
+		return -1;
+	for (i = 0; i <= last; i++)
+		if (rt->types[i] != 'S' && parse_int(&f[i], rt->types[i] == 'X'))
+			return -1;
+	/* the line is good: cut it into strings */
+	for (i = 0; i <= last; i++) {
+		f[i].s[f[i].len] = '\0';
+		if (odd && rt->types[i] == 'S' && memchr(f[i].s, '\\', f[i].len)) {
+			uvm_unescape(f[i].s);
+			f[i].len = strlen(f[i].s);
 		}
-		if (!strcmp(f[F_REGION].s, "file"))
-			note_object(pr, f[F_PATH].s, (uint64_t)f[F_VMSTART].i);
-		break;
-	case 'C':
-		pr = uvm_profile_process(p, (int)f[C_PID].i, 1);
-		if (f[C_THREAD].i) {
-			pr->threads++;
-			break;
-		}
-		/* a new process, even where its pid was used before */
-		child = uvm_profile_start(p, (int)f[C_CHILD_PID].i);
-		if (child == pr)
-			break;
-		child->ppid = pr->pid;
-		child->start_ns = f[C_TS].i;
-		copy_str(child->comm, sizeof(child->comm), f[C_COMM].s);
-		if (pr->exe && !child->exe)
-			child->exe = xstrdup(pr->exe);
-		if (!child->parent)
-			process_adopt(pr, child);
-		break;
-	case 'E':
-		pr = uvm_profile_process(p, (int)f[E_PID].i, 1);
-		free(pr->exe);
-		free(pr->argv);
-		pr->exe = xstrdup(f[E_FILENAME].s);
-		pr->argv = xstrdup(f[E_ARGV].s);
-		copy_str(pr->comm, sizeof(pr->comm), f[E_COMM].s);
-		pr->execs++;
-		/* a new image: old mappings are gone */
-		while (pr->mem.n)
-			free(pr->mem.maps[--pr->mem.n].path);
-		pr->mem.mapped = 0;
-		break;
-	case 'X':
-		if (!f[X_GROUP].i)
-			break;
-		pr = uvm_profile_process(p, (int)f[X_PID].i, 1);
-		/* in summary mode its cumulative final numbers follow; what
-		 * earlier snapshots said of it is replaced, not added to */
-		if (!strcmp(p->mode, "summary"))
-			reset_process_summaries(pr);
-		pr->exited = 1;
-		pr->end_ns = f[X_TS].i;
-		pr->status = (int)f[X_STATUS].i;
-		pr->signal = (int)f[X_SIGNAL].i;
-		pr->core = (int)f[X_CORE].i;
-		pr->min_flt = (uint64_t)f[X_MINFLT].i;
-		pr->maj_flt = (uint64_t)f[X_MAJFLT].i;
-		pr->utime_ns = (uint64_t)f[X_UTIME].i;
-		pr->stime_ns = (uint64_t)f[X_STIME].i;
-		pr->nvcsw = (uint64_t)f[X_NVCSW].i;
-		pr->nivcsw = (uint64_t)f[X_NIVCSW].i;
-		pr->maxrss_kb = (uint64_t)f[X_MAXRSS].i;
-		if (f[X_TS].i > p->end_ns)
-			p->end_ns = f[X_TS].i;
-		break;
-	case 'M':
-		do_mm(uvm_profile_process(p, (int)f[M_PID].i, 1), f);
-		break;
-	case 'I':
-		p->snapshots++;
-		reset_summaries(p);
-		break;
-	case 's':
-		pr = uvm_profile_process(p, (int)f[s_PID].i, 1);
-		sc = uvm_process_syscall(pr, (int)f[s_NR].i, f[s_NAME].s);
-		sc->count = (uint64_t)f[s_COUNT].i;
-		sc->errors = (uint64_t)f[s_ERRORS].i;
-		sc->timed = sc->count;
-		sc->total_ns = (uint64_t)f[s_TOTAL].i;
-		sc->min_ns = (uint64_t)f[s_MIN].i;
-		sc->max_ns = (uint64_t)f[s_MAX].i;
-		break;
-	case 'e':
-		pr = uvm_profile_process(p, (int)f[e_PID].i, 1);
-		sc = uvm_process_syscall(pr, (int)f[e_NR].i, NULL);
-		uvm_syscall_set_errno(sc, f[e_ERRNO].s, (uint64_t)f[e_COUNT].i);
-		break;
-	case 'h':
-		if (f[h_LOG2].i < 0 || f[h_LOG2].i > 63) {
-			bad_line(ps, "histogram bucket out of range", NULL);
-			return 0;
-		}
-		pr = uvm_profile_process(p, (int)f[h_PID].i, 1);
-		sc = uvm_process_syscall(pr, (int)f[h_NR].i, NULL);
-		uvm_hist_add(sc, 1ull << f[h_LOG2].i, (uint64_t)f[h_COUNT].i);
-		break;
-	case 'f':
-		o = outcome_index(f[f_OUTCOME].s);
-		if (o < 0) {
-			bad_line(ps, "unknown fault outcome", f[f_OUTCOME].s);
-			return 0;
-		}
-		pr = uvm_profile_process(p, (int)f[f_PID].i, 1);
-		pr->faults.count[o] += (uint64_t)f[f_COUNT].i;
-		pr->faults.total_ns += (uint64_t)f[f_TOTAL].i;
-		{
-			struct uvm_fault_region *r = fault_region(pr, f[f_REGION].s, f[f_PATH].s);
-			r->count[o] += (uint64_t)f[f_COUNT].i;
-			r->total_ns += (uint64_t)f[f_TOTAL].i;
-		}
-		break;
-	case 'T':
-		p->loss.have_trailer = 1;
-		p->loss.records_written = (uint64_t)f[T_RECORDS].i;
-		p->loss.dropped = (uint64_t)f[T_DROPPED].i;
-		p->loss.skipped = (uint64_t)f[T_SKIPPED].i;
-		p->loss.transport = (uint64_t)f[T_TRANSPORT].i;
-		p->loss.errors = (uint64_t)f[T_ERRORS].i;
-		if (f[T_TS].i > p->end_ns)
-			p->end_ns = f[T_TS].i;
-		break;
 	}
 	return 0;
 }
@@ -641,33 +968,15 @@ static int do_record(struct uvm_parser *ps, char tag, struct field *f)
 /* Bytes that end a run of ordinary field bytes. */
 static const unsigned char field_stop[256] = { ['\0'] = 1, ['\t'] = 1, ['\\'] = 1 };
 
-/* Parse one line, without its '\n', NUL-terminated: line[len] == '\0'. */
-static int parse_line(struct uvm_parser *ps, char *line, size_t len)
+/* The general split, for any line: what is wrong with it is counted as
+ * a bad line (returns -1). */
+static int split_slow(struct uvm_parser *ps, char *line, size_t len,
+		      const struct record_type *rt, struct field *f)
 {
-	struct field f[MAX_FIELDS];
-	const char *types;
-	size_t nf = 0, i, want;
-	char *s, *q, *e = line + len, tag;
+	size_t nf = 0, i;
+	char *s, *q, *e = line + len;
 	int escaped = 0;
 
-	ps->p->lines++;
-	if (len == 0)
-		return 0;
-	tag = line[0];
-	types = ((unsigned char)tag < 128) ? rec_info[(unsigned char)tag].types : NULL;
-	if (!types || len < 2 || line[1] != '\t') {
-		if (memchr(line, '\0', len)) {
-			bad_line(ps, "NUL byte in line", NULL);
-			goto check_first;
-		}
-		if (ps->foreign_ok && ps->p->version) {
-			ps->p->foreign_lines++;
-			return 0;
-		}
-		bad_line(ps, "not a record", NULL);
-		goto check_first;
-	}
-	want = strlen(types);
 	/* one pass: split at tabs, note escapes, refuse NUL bytes (the
 	 * line is NUL-terminated at e, which ends the scan) */
 	for (s = q = line + 2;; q++) {
@@ -689,40 +998,80 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 			escaped = 1;
 		} else if (*q == '\0') {
 			bad_line(ps, "NUL byte in line", NULL);
-			goto check_first;
+			return -1;
 		}
 	}
-	if (nf != want) {
+	if (nf != rt->n) {
 		char what[64];
 		snprintf(what, sizeof(what), "%s record has %zu fields, expected %zu",
-			 rec_info[(unsigned char)tag].name, nf, want);
+			 rt->name, nf, rt->n);
 		bad_line(ps, what, NULL);
-		goto check_first;
+		return -1;
 	}
 	for (i = 0; i < nf; i++) {
-		if (types[i] == 'S') {
-			if (f[i].escaped)
+		if (rt->types[i] == 'S') {
+			if (f[i].escaped) {
 				uvm_unescape(f[i].s);
-		} else if (parse_int(&f[i], types[i] == 'X')) {
+				f[i].len = strlen(f[i].s);
+			}
+		} else if (parse_int(&f[i], rt->types[i] == 'X')) {
 			char what[80];
 			snprintf(what, sizeof(what), "%s field %zu is not a number",
-				 rec_info[(unsigned char)tag].name, i + 1);
+				 rt->name, i + 1);
 			bad_line(ps, what, NULL);
-			goto check_first;
+			return -1;
 		}
 	}
-	return do_record(ps, tag, f);
+	return 0;
+}
+
+/* Parse one line, without its '\n', NUL-terminated: line[len] == '\0'. */
+static int parse_line(struct uvm_parser *ps, char *line, size_t len)
+{
+	struct uvm_profile *p = ps->p;
+	const struct record_type *rt;
+	union record u;
+	char tag;
+
+	p->lines++;
+	if (len == 0)
+		return 0;
+	tag = line[0];
+	rt = &record_types[(unsigned char)tag];
+	if (!rt->types || len < 2 || line[1] != '\t') {
+		if (memchr(line, '\0', len)) {
+			bad_line(ps, "NUL byte in line", NULL);
+			goto check_first;
+		}
+		if (ps->foreign_ok && p->version) {
+			p->foreign_lines++;
+			return 0;
+		}
+		bad_line(ps, "not a record", NULL);
+		goto check_first;
+	}
+	if (split_fast(line, len, rt, u.f) && split_slow(ps, line, len, rt, u.f))
+		goto check_first;
+	if (tag != 'H' && !p->version) {
+		fatal(ps, "not a uvm trace: the first record is not a header (H)");
+		return -1;
+	}
+	if (tag != 'H' && tag != 'T')
+		p->loss.records_read++;
+	return rt->handle(ps, &u);
 
 check_first:
 	/* Nothing parsed yet: this is no trace at all. */
-	if (!ps->p->version) {
-		ps->p->loss.malformed--;
+	if (!p->version) {
+		p->loss.malformed--;
 		fatal(ps, "not a uvm trace: the first line is not a header (H) record");
 		return -1;
 	}
 	return 0;
 }
 
+/* Every line is copied into ps->buf, NUL-terminated with LINE_SLACK
+ * bytes after it, and parsed there: buf is never written to. */
 int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len)
 {
 	const char *end = buf + len, *nl;
@@ -753,8 +1102,8 @@ int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len)
 				bad_line(ps, "line longer than 1 MiB", NULL);
 				return 0;
 			}
-			if (ps->len + n + 1 > ps->cap) {
-				ps->cap = (ps->len + n + 1) * 2;
+			if (ps->len + n + 1 + LINE_SLACK > ps->cap) {
+				ps->cap = (ps->len + n + 1 + LINE_SLACK) * 2;
 				ps->buf = xrealloc(ps->buf, ps->cap);
 			}
 			memcpy(ps->buf + ps->len, buf, n);
@@ -772,8 +1121,8 @@ int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len)
 				}
 				bad_line(ps, "line longer than 1 MiB", NULL);
 			} else {
-				if (ps->len + n + 1 > ps->cap) {
-					ps->cap = ps->len + n + 1;
+				if (ps->len + n + 1 + LINE_SLACK > ps->cap) {
+					ps->cap = ps->len + n + 1 + LINE_SLACK;
 					ps->buf = xrealloc(ps->buf, ps->cap);
 				}
 				memcpy(ps->buf + ps->len, buf, n);
@@ -794,8 +1143,8 @@ int uvm_parser_feed(struct uvm_parser *ps, const char *buf, size_t len)
 				bad_line(ps, "line longer than 1 MiB", NULL);
 			} else {
 				/* a copy, NUL-terminated for parse_line */
-				if (n + 1 > ps->cap) {
-					ps->cap = n + 1 > 4096 ? n + 1 : 4096;
+				if (n + 1 + LINE_SLACK > ps->cap) {
+					ps->cap = n + 1 + LINE_SLACK > 4096 ? n + 1 + LINE_SLACK : 4096;
 					ps->buf = xrealloc(ps->buf, ps->cap);
 				}
 				memcpy(ps->buf, buf, n);

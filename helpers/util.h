@@ -40,8 +40,8 @@ static inline void copy_str(char *dst, size_t n, const char *src)
 	dst[l] = '\0';
 }
 
-void uvm_hist_add(struct uvm_syscall_stat *s, uint64_t v, uint64_t n);
 struct uvm_syscall_stat;
+void uvm_hist_add(struct uvm_syscall_stat *s, uint64_t v, uint64_t n);
 void uvm_syscall_set_errno(struct uvm_syscall_stat *s, const char *err, uint64_t n);
 
 #endif

@@ -3,10 +3,11 @@
  *
  *   uvm-exec --save FILE                 write this process's environment,
  *                                        ignored signals and signal mask
- *   uvm-exec --restore FILE -- CMD [ARG...]
- *                                        take them back from FILE, then
- *                                        exec CMD (found in the restored
- *                                        PATH, as a shell would)
+ *   uvm-exec [--restore FILE] [--drain SECONDS] -- CMD [ARG...]
+ *                                        --restore: take them back from
+ *                                        FILE, then exec CMD (found in
+ *                                        the restored PATH, as a shell
+ *                                        would); --drain: see below
  *
  * staprun -c starts its command from stapio, which ignores SIGPIPE and
  * SIGUSR2 and adds SYSTEMTAP_* variables; a traced 'producer | head' would
@@ -19,6 +20,17 @@
  * signal n, as /proc/PID/status shows them), then the environment, each
  * entry NUL-terminated.  Built static: it runs in the guest's userland.
  *
+ * --drain SECONDS: fork CMD rather than exec it, wait for it, then wait
+ * up to SECONDS more for SIGUSR1, and exit as CMD did (its status, or its
+ * signal).  stapio stops the module as soon as its -c command exits, and
+ * drops what it has not read of the trace by then: megabytes when the
+ * command made many events on a busy machine.  uvm.stp's module sends
+ * SIGUSR1 once stapio has read everything (uvm_exit_drained in
+ * tapsets/uvm_exit.stp).  SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed
+ * on to CMD (stapio ignores SIGINT while it has a -c command, so a ^C
+ * ends CMD, and the trace still ends complete).  If stapio itself goes
+ * away, so does the wait (PR_SET_PDEATHSIG).
+ *
  * Exit status (only when CMD was not run): 127 CMD not found, 126 CMD
  * could not be executed, 2 usage or FILE errors.
  */
@@ -27,9 +39,13 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAGIC "uvm-untraced 1\n"
@@ -165,13 +181,114 @@ static int restore(const char *path, char **cmd)
 	return errno == ENOENT ? 127 : 126;
 }
 
+static int run(const char *restore_file, char **cmd)
+{
+	if (restore_file)
+		return restore(restore_file, cmd);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "uvm-exec: %s: %s\n", cmd[0], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
+static volatile sig_atomic_t child_pid;
+
+static void pass_on(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+/* Fork CMD, wait for it and for SIGUSR1 (up to seconds), exit as it did. */
+static int drain(const char *restore_file, char **cmd, long seconds)
+{
+	static const int passed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+	struct timespec ts = { .tv_sec = seconds };
+	sigset_t usr1, old;
+	pid_t c, parent = getppid();
+	int st;
+	size_t i;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &usr1, &old))
+		return die("sigprocmask", strerror(errno));
+	fflush(NULL);
+	c = fork();
+	if (c < 0)
+		return die("fork", strerror(errno));
+	if (c == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		_exit(run(restore_file, cmd));
+	}
+	child_pid = c;
+	/* stapio gone (stopped by a signal of its own): no release will come */
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) || getppid() != parent)
+		kill(getpid(), SIGUSR1);	/* pending: no wait below */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pass_on;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
+		sigaction(passed[i], &sa, NULL);
+	while (waitpid(c, &st, 0) < 0)
+		if (errno != EINTR)
+			return die("waitpid", strerror(errno));
+	while (sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(st)) {
+		signal(WTERMSIG(st), SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		raise(WTERMSIG(st));
+		return 128 + WTERMSIG(st);
+	}
+	return WEXITSTATUS(st);
+}
+
+static int usage(int rc)
+{
+	fprintf(rc ? stderr : stdout,
+		"usage: uvm-exec --save FILE\n"
+		"       uvm-exec [--restore FILE] [--drain SECONDS] -- CMD [ARG...]\n");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 3 && !strcmp(argv[1], "--save"))
-		return save(argv[2]);
-	if (argc >= 5 && !strcmp(argv[1], "--restore") && !strcmp(argv[3], "--"))
-		return restore(argv[2], argv + 4);
-	fprintf(stderr, "usage: uvm-exec --save FILE\n"
-			"       uvm-exec --restore FILE -- CMD [ARG...]\n");
-	return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	static const struct option opts[] = {
+		{ "save", required_argument, NULL, 's' },
+		{ "restore", required_argument, NULL, 'r' },
+		{ "drain", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *save_file = NULL, *restore_file = NULL;
+	long seconds = -1;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': save_file = optarg; break;
+		case 'r': restore_file = optarg; break;
+		case 'd':
+			errno = 0;
+			seconds = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || seconds < 0 || seconds > 86400)
+				return die("--drain wants seconds, 0 to 86400", optarg);
+			break;
+		case 'h': return usage(0);
+		default: return usage(2);
+		}
+	}
+	if (save_file) {
+		if (restore_file || seconds >= 0 || optind != argc)
+			return usage(2);
+		return save(save_file);
+	}
+	/* the command follows "--" */
+	if (optind >= argc || strcmp(argv[optind - 1], "--"))
+		return usage(2);
+	if (seconds >= 0)
+		return drain(restore_file, argv + optind, seconds);
+	return run(restore_file, argv + optind);
 }

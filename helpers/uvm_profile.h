@@ -55,6 +55,7 @@ struct uvm_fault_region {
 	char *path;		/* file path, or NULL */
 	uint64_t count[UVM_N_OUTCOMES];
 	uint64_t total_ns;
+	size_t path_len;	/* strlen(path): the parser compares lengths first */
 };
 
 struct uvm_fault_stats {

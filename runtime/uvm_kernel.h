@@ -45,6 +45,28 @@
 #define MAXTRYLOCK UVM_MAXTRYLOCK
 #endif
 
+/* ---- statements per probe ---------------------------------------------- */
+
+/* SystemTap ends the whole script when one probe runs more than
+ * MAXACTION statements (default 1000).  uvm.stp's summary writer walks
+ * its aggregates in one timer probe: up to 106,496 entries (the sizes in
+ * scripts/uvm.stp) at a few statements each, plus the deletes of each
+ * exited process's entries.  Measured: 1800 processes exiting together
+ * ended a run with "MAXACTION exceeded".  So unless -DMAXACTION=N was
+ * given, uvm allows UVM_MAXACTION, which covers a walk of full arrays;
+ * the probes on the traced processes' path run a few dozen statements
+ * whatever the limit.  Used in the probes' prologues, emitted after
+ * this block. */
+#ifndef UVM_MAXACTION
+#define UVM_MAXACTION 1000000
+#endif
+#ifndef MAXACTION
+#define MAXACTION UVM_MAXACTION
+#elif MAXACTION == 1000
+#undef MAXACTION
+#define MAXACTION UVM_MAXACTION
+#endif
+
 /* ---- counters for the trailer ---------------------------------------- */
 
 static atomic64_t uvm_records = ATOMIC64_INIT(0);
@@ -100,8 +122,16 @@ static inline int uvm_track_del(long tgid)
  * untraced).  Until the target runs a program that is neither, it is
  * tracked (its children would be) but reported as not started: its
  * profile begins at its exec of the command, as strace's does.  0 when
- * there is no such target. */
-static pid_t uvm_pending_pid;
+ * there is no such target.
+ *
+ * 'uvm-exec --drain' does not exec the command itself: it forks it and
+ * waits, so that stapio, which stops the module as soon as its -c
+ * child exits, does not stop it before the trace is read.  Its child is
+ * pending the same way until it execs the command (uvm_pending_child),
+ * and the waiting launcher is released with SIGUSR1 once stapio has
+ * read everything (uvm_launcher_release). */
+static pid_t uvm_pending_pid, uvm_pending_child;
+static pid_t uvm_pending_gtgid;	/* uvm_pending_pid in the initial namespace */
 
 static int uvm_is_launcher(const char *comm)
 {
@@ -113,31 +143,88 @@ static void uvm_pending_init(pid_t tgid)
 {
 	struct task_struct *t;
 	char comm[TASK_COMM_LEN];
+	pid_t g = 0;
 
 	comm[0] = '\0';
 	rcu_read_lock();
 	t = pid_task(find_vpid(tgid), PIDTYPE_TGID);
-	if (t)
+	if (t) {
 		get_task_comm(comm, t);
+		g = task_tgid_nr(t);
+	}
 	rcu_read_unlock();
-	if (uvm_is_launcher(comm))
+	if (uvm_is_launcher(comm)) {
+		WRITE_ONCE(uvm_pending_gtgid, g);
 		WRITE_ONCE(uvm_pending_pid, tgid);
+	}
+}
+
+/* parent forked child: a pending launcher's child is pending too. */
+static inline void uvm_pending_fork(pid_t parent, pid_t child)
+{
+	if (unlikely(parent == READ_ONCE(uvm_pending_pid)))
+		WRITE_ONCE(uvm_pending_child, child);
 }
 
 /* Is tgid tracked, and past its launcher?  Called for the current task's
- * own process (a pending target is single-threaded: no race on the
+ * own process (a pending process is single-threaded: no race on the
  * clearing). */
 static inline int uvm_tracked_started(long tgid)
 {
-	if (unlikely(tgid == READ_ONCE(uvm_pending_pid))) {
+	if (unlikely(tgid == READ_ONCE(uvm_pending_pid) ||
+		     tgid == READ_ONCE(uvm_pending_child))) {
 		char comm[TASK_COMM_LEN];
 
 		get_task_comm(comm, current);
 		if (current->tgid == tgid && uvm_is_launcher(comm))
 			return 0;
-		WRITE_ONCE(uvm_pending_pid, 0);
+		if (tgid == READ_ONCE(uvm_pending_pid))
+			WRITE_ONCE(uvm_pending_pid, 0);
+		else
+			WRITE_ONCE(uvm_pending_child, 0);
 	}
 	return uvm_tracked(tgid);
+}
+
+/* The -c target, still a launcher (it never ran the command itself:
+ * 'uvm-exec --drain'), if it is alive; NULL otherwise.  Under
+ * rcu_read_lock. */
+static struct task_struct *uvm_waiting_launcher(void)
+{
+	pid_t g = READ_ONCE(uvm_pending_gtgid);
+	struct task_struct *t;
+	char comm[TASK_COMM_LEN];
+
+	if (!READ_ONCE(uvm_pending_pid) || !g)
+		return NULL;
+	t = pid_task(find_pid_ns(g, &init_pid_ns), PIDTYPE_TGID);
+	if (!t || (t->flags & PF_EXITING))
+		return NULL;
+	get_task_comm(comm, t);
+	return strcmp(comm, "uvm-exec") ? NULL : t;
+}
+
+/* 1 when the tracked set holds nothing but such a waiting launcher. */
+static int uvm_launcher_waiting(void)
+{
+	int r;
+
+	rcu_read_lock();
+	r = uvm_waiting_launcher() != NULL;
+	rcu_read_unlock();
+	return r;
+}
+
+/* Release the waiting launcher: it exits with its command's status. */
+static void uvm_launcher_release(void)
+{
+	struct task_struct *t;
+
+	rcu_read_lock();
+	t = uvm_waiting_launcher();
+	if (t)
+		send_sig(SIGUSR1, t, 1);
+	rcu_read_unlock();
 }
 
 /* Is task a descendant of (or) the process ancestor?  Under RCU. */
@@ -247,6 +334,8 @@ static void *uvm_slot_find(void *table, size_t size, u32 nslots, u32 tid, int cl
 	char *base = table;
 	u32 i, h = tid & (nslots - 1);
 
+	if (!tid)	/* 0 marks a free slot: the idle task has none */
+		return NULL;
 	for (i = 0; i < UVM_SLOT_PROBES; i++) {
 		u32 *t = (u32 *)(base + (size_t)((h + i) & (nslots - 1)) * size);
 		if (READ_ONCE(*t) == tid)
@@ -261,6 +350,9 @@ static void *uvm_slot_find(void *table, size_t size, u32 nslots, u32 tid, int cl
 	}
 	return NULL;
 }
+
+/* nslots must be a power of two for the mask above. */
+#define UVM_SLOTS_CHECK(n) BUILD_BUG_ON((n) == 0 || ((n) & ((n) - 1)) != 0)
 
 /* Frees a slot: its fields were read before. */
 static inline void uvm_slot_free(u32 *tid)
@@ -282,18 +374,28 @@ static struct uvm_sc_slot uvm_sc_inflight[UVM_INFLIGHT_SLOTS];
 static inline struct uvm_sc_slot *uvm_sc_slot(u32 tid, int claim)
 {
 	BUILD_BUG_ON(offsetof(struct uvm_sc_slot, tid) != 0);
+	UVM_SLOTS_CHECK(UVM_INFLIGHT_SLOTS);
 	return uvm_slot_find(uvm_sc_inflight, sizeof(uvm_sc_inflight[0]),
 			     UVM_INFLIGHT_SLOTS, tid, claim);
 }
 
 /* execve's arguments, decoded at entry: at its return the registers are
- * the new program's.  Few execs run at once; a collision falls back. */
+ * the new program's.  Few execs run at once; when all probes are held
+ * the return shows "?" for the arguments. */
 #define UVM_EXEC_SLOTS 64
 struct uvm_exec_slot {
 	u32 tid;
 	char args[MAXSTRINGLEN];
 };
 static struct uvm_exec_slot uvm_exec_stash[UVM_EXEC_SLOTS];
+
+static inline struct uvm_exec_slot *uvm_exec_slot(u32 tid, int claim)
+{
+	BUILD_BUG_ON(offsetof(struct uvm_exec_slot, tid) != 0);
+	UVM_SLOTS_CHECK(UVM_EXEC_SLOTS);
+	return uvm_slot_find(uvm_exec_stash, sizeof(uvm_exec_stash[0]),
+			     UVM_EXEC_SLOTS, tid, claim);
+}
 
 #define UVM_FAULT_PATH_MAX 160
 struct uvm_fault_slot {
@@ -309,6 +411,7 @@ static struct uvm_fault_slot uvm_fault_inflight[UVM_FAULT_SLOTS];
 static inline struct uvm_fault_slot *uvm_fault_slot(u32 tid, int claim)
 {
 	BUILD_BUG_ON(offsetof(struct uvm_fault_slot, tid) != 0);
+	UVM_SLOTS_CHECK(UVM_FAULT_SLOTS);
 	return uvm_slot_find(uvm_fault_inflight, sizeof(uvm_fault_inflight[0]),
 			     UVM_FAULT_SLOTS, tid, claim);
 }
@@ -418,6 +521,16 @@ static void uvm_task_rusage(struct task_struct *t, int group,
 	rcu_read_unlock();
 	/* do_exit() folded the mm's high-water RSS into sig->maxrss. */
 	r->maxrss_kb = sig->maxrss * (PAGE_SIZE / 1024);
+}
+
+/* uvm_task_rusage() of a task given as a script's long, by value: one
+ * field per accessor in the runtime. */
+static inline struct uvm_rusage uvm_exit_rusage(long task, long group)
+{
+	struct uvm_rusage r;
+
+	uvm_task_rusage((struct task_struct *)(uintptr_t)task, group, &r);
+	return r;
 }
 
 /* ---- files and descriptors ------------------------------------------- */

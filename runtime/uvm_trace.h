@@ -219,24 +219,32 @@
 	F(TRANSPORT, "transport", I, "%lld")                                   \
 	F(ERRORS, "errors", I, "%lld")
 
-/* R(tag, ID, FIELDS) for every record type. */
+/*
+ * R(tag, ID, name, FIELDS) for every record type: its one-character tag,
+ * an upper-case ID, a lower-case name and its field list.  This list is
+ * all that declares a record: runtime/gen-runtime writes its emitter,
+ * uvm_emit_<name>() in tapsets/uvm_runtime.stp, with the fields as
+ * arguments in this order, and helpers/trace.c gets its field layout
+ * (struct rec_<name>) and its entry in the parser's table, whose handler
+ * record_<name>() it must define.
+ */
 #define UVM_RECORDS(R)                                                         \
-	R('H', HEADER, UVM_HEADER_FIELDS)                                      \
-	R('P', PROCESS, UVM_PROCESS_FIELDS)                                    \
-	R('S', SYSCALL, UVM_SYSCALL_FIELDS)                                    \
-	R('F', FAULT, UVM_FAULT_FIELDS)                                        \
-	R('C', CLONE, UVM_CLONE_FIELDS)                                        \
-	R('E', EXEC, UVM_EXEC_FIELDS)                                          \
-	R('X', EXIT, UVM_EXIT_FIELDS)                                          \
-	R('M', MM, UVM_MM_FIELDS)                                              \
-	R('I', SNAPSHOT, UVM_SNAPSHOT_FIELDS)                                  \
-	R('s', SYSCALL_SUM, UVM_SYSCALL_SUM_FIELDS)                            \
-	R('e', ERRNO_SUM, UVM_ERRNO_SUM_FIELDS)                                \
-	R('h', HIST, UVM_HIST_FIELDS)                                          \
-	R('f', FAULT_SUM, UVM_FAULT_SUM_FIELDS)                                \
-	R('T', TRAILER, UVM_TRAILER_FIELDS)
+	R('H', HEADER, header, UVM_HEADER_FIELDS)                              \
+	R('P', PROCESS, process, UVM_PROCESS_FIELDS)                           \
+	R('S', SYSCALL, syscall, UVM_SYSCALL_FIELDS)                           \
+	R('F', FAULT, fault, UVM_FAULT_FIELDS)                                 \
+	R('C', CLONE, clone, UVM_CLONE_FIELDS)                                 \
+	R('E', EXEC, exec, UVM_EXEC_FIELDS)                                    \
+	R('X', EXIT, exit, UVM_EXIT_FIELDS)                                    \
+	R('M', MM, mm, UVM_MM_FIELDS)                                          \
+	R('I', SNAPSHOT, snapshot, UVM_SNAPSHOT_FIELDS)                        \
+	R('s', SYSCALL_SUM, syscall_sum, UVM_SYSCALL_SUM_FIELDS)               \
+	R('e', ERRNO_SUM, errno_sum, UVM_ERRNO_SUM_FIELDS)                     \
+	R('h', HIST, hist, UVM_HIST_FIELDS)                                    \
+	R('f', FAULT_SUM, fault_sum, UVM_FAULT_SUM_FIELDS)                     \
+	R('T', TRAILER, trailer, UVM_TRAILER_FIELDS)
 
-/* printf format of a record, e.g. UVM_FMT(SYSCALL, 'S'):
+/* printf format of a record, e.g. UVM_FMT(UVM_SYSCALL_FIELDS, "S"):
  * "S\t%lld\t%lld...\n".  The tag is spelled out by the caller as a
  * string, since the preprocessor cannot turn 'S' into "S". */
 #define UVM_FMT_FIELD_(id, name, type, conv) "\t" conv

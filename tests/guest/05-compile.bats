@@ -49,8 +49,9 @@ documented() {
 }
 
 @test "every embedded-C routine of the runtime compiles at pass 4" {
-	# a script calling every function of the generated runtime
-	awk '/^function _uvm_/ {
+	# a script calling every function of the generated runtime, public
+	# (uvm_*) and internal (__uvm_*) alike
+	awk '/^function _*uvm_/ {
 		line = $0; sub(/^function /, "", line)
 		name = line; sub(/[ :(].*/, "", name)
 		args = line; sub(/^[^(]*\(/, "", args); sub(/\).*/, "", args)
@@ -73,4 +74,109 @@ documented() {
 		run "$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$s" "$BATS_TEST_TMPDIR/m.ko"
 		[ "$status" -eq 0 ] || { echo "$s: $output"; false; }
 	done
+}
+
+# Public functions of the tapsets: "name param param ..." per line, from
+# the 'function uvm_*' lines of every tapset file.
+public_functions() {
+	awk '/^function uvm_[a-z0-9_]*[ :(]/ {
+		line = $0; sub(/^function /, "", line)
+		name = line; sub(/[ :(].*/, "", name)
+		args = line; sub(/^[^(]*\(/, "", args); sub(/\).*/, "", args)
+		n = split(args, a, ","); out = name
+		for (i = 1; i <= n; i++) {
+			p = a[i]; gsub(/ /, "", p); sub(/:.*/, "", p)
+			if (p != "") out = out " " p
+		}
+		print out
+	}' "$UVM_ROOT"/tapsets/*.stp
+}
+
+@test "every public uvm_* function has a kernel-doc comment naming its arguments" {
+	# the comment ends on the line above the function; "/** sfunction
+	# NAME - ...", then one "@arg:" line per parameter, in order
+	run awk '
+		/^\/\*\*/ { indoc = 1; doc = ""; args = "" }
+		indoc && match($0, /sfunction [a-z0-9_]+ - /) {
+			doc = substr($0, RSTART + 10, RLENGTH - 13)
+		}
+		indoc && /^ \* @[a-z_0-9]+:/ { a = $2; sub(/^@/, "", a); sub(/:$/, "", a); args = args " " a }
+		indoc && /\*\// { indoc = 0; end = FNR }
+		/^function uvm_[a-z0-9_]*[ :(]/ {
+			line = $0; sub(/^function /, "", line)
+			name = line; sub(/[ :(].*/, "", name)
+			plist = line; sub(/^[^(]*\(/, "", plist); sub(/\).*/, "", plist)
+			n = split(plist, p, ","); params = ""
+			for (i = 1; i <= n; i++) {
+				q = p[i]; gsub(/ /, "", q); sub(/:.*/, "", q)
+				if (q != "") params = params " " q
+			}
+			if (end != FNR - 1 || doc != name)
+				print FILENAME ": " name ": no /** sfunction " name " - ... */ comment above it"
+			else if (args != params)
+				print FILENAME ": " name ": documents (" args " ), takes (" params " )"
+			end = 0
+		}' "$UVM_ROOT"/tapsets/*.stp
+	assert_success
+	assert_output ""
+	[ "$(public_functions | wc -l)" -ge 17 ]
+}
+
+@test "every public uvm_* function resolves when a script calls it (pass 2)" {
+	# one call per function, arguments by declared type (0 or ""); a
+	# function that is missing, private or mistyped fails the analysis
+	script=$(awk '/^function uvm_[a-z0-9_]*[ :(]/ {
+		line = $0; sub(/^function /, "", line)
+		name = line; sub(/[ :(].*/, "", name)
+		args = line; sub(/^[^(]*\(/, "", args); sub(/\).*/, "", args)
+		n = split(args, a, ","); call = ""
+		for (i = 1; i <= n; i++) {
+			if (a[i] ~ /^ *$/) continue
+			call = call (call == "" ? "" : ", ") (a[i] ~ /:string/ ? "\"\"" : "0")
+		}
+		print "\tif (x == 42) " name "(" call ")"
+	}' "$UVM_ROOT"/tapsets/*.stp)
+	[ "$(wc -l <<<"$script")" -eq "$(public_functions | wc -l)" ]
+	run in_image stap -u -r "$GUEST_KERNEL" -p2 -I "$UVM_ROOT/tapsets" \
+		-e "global x; probe begin { $script }"
+	assert_success
+}
+
+@test "scripts/uvm.stp and the examples call no internal _uvm_/__uvm_ function" {
+	# code only: comments and strings dropped
+	for s in "$UVM_ROOT/scripts/uvm.stp" "$UVM_ROOT"/examples/*.stp; do
+		sed -e 's://.*$::' -e 's/"[^"]*"//g' "$s" |
+			grep -noE '(^|[^A-Za-z0-9_])_+uvm_[a-z0-9_]*[[:space:]]*\(' |
+			sed "s|^|${s#"$UVM_ROOT"/}:|"
+	done >"$BATS_TEST_TMPDIR/internal"
+	run cat "$BATS_TEST_TMPDIR/internal"
+	assert_output ""
+}
+
+@test "the tapsets name their kernel constants: no bare system call numbers, clone or fault flag bits" {
+	# code only: comment lines, inline comments and strings dropped; then
+	# the x86_64 numbers uvm uses (mmap family, clone family, execve,
+	# execveat, exit, exit_group, MAX_ERRNO), any hex literal but the
+	# 32-bit mask of a vm_fault_t, and any bit test on a bare number
+	cd "$UVM_ROOT/tapsets"
+	for f in uvm_mm.stp uvm_syscall*.stp uvm_track.stp uvm_process.stp uvm_fault*.stp; do
+		awk -v f="$f" '
+			/^[ \t]*(\/\/|\/\*|\*)/ { next }
+			{
+				line = $0
+				gsub(/\/\*.*\*\//, "", line); sub(/\/\/.*$/, "", line)
+				gsub(/"[^"]*"/, "\"\"", line)
+				gsub(/& 0xffffffff/, "", line)
+				if (line ~ /(^|[^A-Za-z0-9_])(9|10|11|12|25|56|57|58|59|60|231|322|435|4095)([^A-Za-z0-9_]|$)/ ||
+				    line ~ /0[xX][0-9a-fA-F]+/ || line ~ /&[ \t]*[0-9]/)
+					print f ":" FNR ": " $0
+			}' "$f"
+	done >"$BATS_TEST_TMPDIR/bare"
+	run cat "$BATS_TEST_TMPDIR/bare"
+	assert_output ""
+	# and the names they use instead are there
+	run grep -c '@const("__NR_\|@const("CLONE_THREAD")\|@const("FAULT_FLAG_' \
+		uvm_mm.stp uvm_syscall.stp uvm_syscall_return.stp uvm_track.stp uvm_process.stp uvm_fault.stp
+	assert_success
+	refute_output --partial ':0'
 }

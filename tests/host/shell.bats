@@ -10,6 +10,6 @@ setup() {
 	cd "$UVM_ROOT"
 	run shellcheck -x scripts/uvm-vm scripts/vm/in-chroot scripts/vm/run-staprun \
 		scripts/vm/capture-staprun scripts/install-deps scripts/uvm-demo runtime/gen-runtime .ci/run \
-		bench/run bench/guest.sh
+		bench/run bench/guest.sh bench/collector bench/longrun
 	assert_success
 }

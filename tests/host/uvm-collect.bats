@@ -55,7 +55,7 @@ setup() {
 	# 3 failing opens of the workload, plus the loader's own ENOENTs
 	n=$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "openat") | .errnos.ENOENT' <<<"$json")
 	[ "$n" -ge 3 ]
-	assert_equal "$(jq -r '.uvm_report_version, .trace_version, .loss.complete, .loss.malformed_lines' <<<"$json" | tr '\n' ' ')" "1 1 true 0 "
+	assert_equal "$(jq -r '.uvm_report_version, .trace_version, .loss.complete, .loss.malformed_lines' <<<"$json" | tr '\n' ' ')" "2 1 true 0 "
 	# totals are the sum over processes
 	assert_equal "$(jq '[.processes[].syscalls[].calls] | add' <<<"$json")" "$(jq '[.totals.syscalls[].calls] | add' <<<"$json")"
 }
@@ -78,7 +78,7 @@ setup() {
 	"$UVM_COLLECT" -f xml -o "$BATS_TEST_TMPDIR/r.xml" "$F/tree.trace"
 	run xmllint --noout --schema "$UVM_ROOT/docs/uvm-collect.xsd" "$BATS_TEST_TMPDIR/r.xml"
 	assert_success
-	run xmllint --xpath 'count(/uvm-profile/process[@signal="15"])' "$BATS_TEST_TMPDIR/r.xml"
+	run xmllint --xpath 'count(/uvm-profile/processes/process[@signal="15"])' "$BATS_TEST_TMPDIR/r.xml"
 	assert_output 1
 }
 
@@ -219,4 +219,18 @@ setup() {
 	run "$UVM_COLLECT" -f xml -o "$BATS_TEST_TMPDIR/reuse.xml" "$BATS_TEST_TMPDIR/reuse.trace"
 	assert_success
 	xmllint --noout --schema "$UVM_ROOT/docs/uvm-collect.xsd" "$BATS_TEST_TMPDIR/reuse.xml"
+}
+
+@test "uvm-collect --backend: where live tracing runs, the one decision (uvm-demo asks it), exit 0" {
+	run "$UVM_COLLECT" --backend
+	assert_success
+	if [ -r /proc/modules ] && [ -e /sys/kernel/debug ]; then assert_output host; else assert_output guest; fi
+	run "$UVM_COLLECT" --guest --backend
+	assert_success
+	assert_output guest
+	run "$UVM_COLLECT" --no-guest --backend
+	assert_success
+	assert_output host
+	run "$UVM_COLLECT" --help
+	assert_output --partial --backend
 }

@@ -396,6 +396,9 @@ int main(void)
 	test_escape_round_trip();
 	test_escape_bounds();
 	test_format_args();
+	test_model_json();
+	test_model_xml();
+	test_model_errors();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -22,4 +22,9 @@ void test_escape_round_trip(void);
 void test_escape_bounds(void);
 void test_format_args(void);
 
+/* model.c: the report model and its renderers */
+void test_model_json(void);
+void test_model_xml(void);
+void test_model_errors(void);
+
 #endif

@@ -6,6 +6,15 @@
  *                      M times
  *   load exec N        execs itself N times (N, N-1, ..., 0), one getppid
  *                      per image
+ *   load threxec N     a second thread execs "load exec N" while the first
+ *                      waits (the kernel gives the thread the leader's tid)
+ *   load hold N K      N children alive at once, each making K distinct
+ *                      system calls (K <= 12, from getppid on) before it
+ *                      waits for the parent, which lets them exit one
+ *                      after the other (all at once, 1800 runnable tasks
+ *                      starved the one-vCPU guest's RCU kthread for 21 s)
+ *   load churn S K     for S seconds, K children alive at once, each
+ *                      calling getppid once; prints "children N"
  *   load reuse N       N children one after the other, each calling
  *                      getppid once; prints "reused K" when K of them got
  *                      a pid an earlier one had (lower pid_max to force it)
@@ -14,8 +23,11 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "workload.h"
 
@@ -47,6 +59,47 @@ static void reap(long i)
 
 static long per_thread;
 
+/* K distinct system calls, all harmless. */
+static void distinct_calls(long k)
+{
+	static const long nrs[] = {
+		SYS_getppid, SYS_getpid, SYS_getuid, SYS_geteuid, SYS_getgid,
+		SYS_getegid, SYS_gettid, SYS_getpgrp, SYS_sched_yield,
+		SYS_getsid, SYS_umask, SYS_getpriority,
+	};
+	long i;
+
+	for (i = 0; i < k && i < (long)(sizeof(nrs) / sizeof(nrs[0])); i++) {
+		if (nrs[i] == SYS_getsid)
+			syscall(nrs[i], 0);
+		else if (nrs[i] == SYS_umask)
+			syscall(nrs[i], 022);
+		else if (nrs[i] == SYS_getpriority)
+			syscall(nrs[i], PRIO_PROCESS, 0);
+		else
+			syscall(nrs[i]);
+	}
+}
+static char self_exe[4096];
+
+/* the real path, so that comm stays "load" */
+static void read_self(void)
+{
+	ssize_t len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+
+	if (len < 0)
+		die_errno("readlink");
+	self_exe[len] = '\0';
+}
+
+static void *exec_thread(void *arg)
+{
+	fflush(stdout);
+	execl(self_exe, "load", "exec", (const char *)arg, (char *)NULL);
+	die_errno("execl");
+	return NULL;
+}
+
 static void *thread_main(void *arg)
 {
 	long i;
@@ -62,7 +115,7 @@ int main(int argc, char **argv)
 	long n, i, alive = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: load storm N K | threads N M | exec N | reuse N\n");
+		fprintf(stderr, "usage: load storm N K | threads N M | exec N | threxec N | hold N K | churn S K | reuse N\n");
 		return 2;
 	}
 	n = arg_long(argv[2], "N");
@@ -92,20 +145,68 @@ int main(int argc, char **argv)
 			pthread_join(t[i], NULL);
 		free(t);
 	} else if (!strcmp(argv[1], "exec") && argc == 3) {
-		char next[32], self[4096];
-		ssize_t len;
+		char next[32];
 		syscall(SYS_getppid);
 		if (n > 0) {
-			/* the real path, so that comm stays "load" */
-			len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-			if (len < 0)
-				die_errno("readlink");
-			self[len] = '\0';
+			read_self();
 			snprintf(next, sizeof(next), "%ld", n - 1);
 			fflush(stdout);
-			execl(self, argv[0], "exec", next, (char *)NULL);
+			execl(self_exe, argv[0], "exec", next, (char *)NULL);
 			die_errno("execl");
 		}
+	} else if (!strcmp(argv[1], "threxec") && argc == 3) {
+		pthread_t t;
+		read_self();
+		if ((errno = pthread_create(&t, NULL, exec_thread, argv[2])))
+			die_errno("pthread_create");
+		pthread_join(t, NULL);	/* ended by the exec */
+		fprintf(stderr, "load: the exec did not happen\n");
+		return 1;
+	} else if (!strcmp(argv[1], "churn") && argc == 4) {
+		long k = arg_long(argv[3], "K");
+		time_t end = time(NULL) + n;
+		if (k < 1)
+			k = 1;
+		for (i = 0; time(NULL) < end; i++) {
+			if (alive == k) {
+				reap(i);
+				alive--;
+			}
+			fork_child(i);
+			alive++;
+		}
+		while (alive-- > 0)
+			reap(0);
+		printf("children %ld\n", i);
+	} else if (!strcmp(argv[1], "hold") && argc == 4) {
+		long k = arg_long(argv[3], "K");
+		int fd[2];
+		char c;
+		if (pipe(fd))
+			die_errno("pipe");
+		for (i = 0; i < n; i++) {
+			pid_t p;
+			fflush(stdout);
+			p = fork();
+			if (p < 0)
+				die_errno("fork");
+			if (p == 0) {
+				close(fd[1]);
+				distinct_calls(k);
+				/* one byte from the parent lets one child go */
+				while (read(fd[0], &c, 1) < 0 && errno == EINTR)
+					;
+				_exit(0);
+			}
+			printf("child %d\n", (int)p);
+		}
+		close(fd[0]);
+		for (i = 0; i < n; i++) {
+			if (write(fd[1], "x", 1) != 1)
+				die_errno("write");
+			reap(i);
+		}
+		close(fd[1]);
 	} else if (!strcmp(argv[1], "reuse") && argc == 3) {
 		/* pids are below 4194304 (PID_MAX_LIMIT): one bit each */
 		static unsigned char seen[4194304 / 8];
