@@ -125,6 +125,8 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	struct argv a = { 0 };
 	struct uvm_parser *ps = NULL;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dflt;
 	struct sigaction sa, old_int, old_term;
 	int epipe[2] = { -1, -1 }, tfd = -1, status = 0, rc = -1, guest = uvm_live_guest(o);
 	size_t i, errlen_used = 0;
@@ -201,13 +203,23 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	/* stap's stdout (the target's output, with -c) goes to our stderr */
 	posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, epipe[1], STDERR_FILENO);
-	if ((errno = posix_spawnp(&child, a.v[0], &fa, NULL, a.v, environ))) {
+	/* SIGINT and SIGQUIT at their defaults in the child, even when we
+	 * started with them ignored (a background job): else uvm-vm, a
+	 * shell, could not trap the SIGINT we pass on below */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGQUIT);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	errno = posix_spawnp(&child, a.v[0], &fa, &attr, a.v, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	if (errno) {
 		snprintf(err, errlen, "cannot run %s: %s", a.v[0], strerror(errno));
-		posix_spawn_file_actions_destroy(&fa);
 		child = -1;
 		goto out;
 	}
-	posix_spawn_file_actions_destroy(&fa);
 	close(epipe[1]);
 	epipe[1] = -1;
 

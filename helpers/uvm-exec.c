@@ -28,8 +28,9 @@
  * SIGUSR1 once stapio has read everything (uvm_exit_drained in
  * tapsets/uvm_exit.stp).  SIGINT, SIGTERM, SIGHUP and SIGQUIT are passed
  * on to CMD (stapio ignores SIGINT while it has a -c command, so a ^C
- * ends CMD, and the trace still ends complete).  If stapio itself goes
- * away, so does the wait (PR_SET_PDEATHSIG).
+ * ends CMD, and the trace still ends complete); once CMD has ended they
+ * end the wait.  If stapio itself goes away, so does the wait
+ * (PR_SET_PDEATHSIG).
  *
  * Exit status (only when CMD was not run): 127 CMD not found, 126 CMD
  * could not be executed, 2 usage or FILE errors.
@@ -190,12 +191,16 @@ static int run(const char *restore_file, char **cmd)
 	return errno == ENOENT ? 127 : 126;
 }
 
-static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t child_pid, stop_waiting;
 
+/* While CMD runs: pass the signal on.  Once it is reaped: stop waiting
+ * for the release (a second ^C). */
 static void pass_on(int sig)
 {
 	if (child_pid > 0)
 		kill(child_pid, sig);
+	else
+		stop_waiting = 1;
 }
 
 /* Fork CMD, wait for it and for SIGUSR1 (up to seconds), exit as it did. */
@@ -233,7 +238,8 @@ static int drain(const char *restore_file, char **cmd, long seconds)
 	while (waitpid(c, &st, 0) < 0)
 		if (errno != EINTR)
 			return die("waitpid", strerror(errno));
-	while (sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
+	child_pid = 0;	/* reaped: its pid may be anyone's now */
+	while (!stop_waiting && sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
 		;
 	if (WIFSIGNALED(st)) {
 		signal(WTERMSIG(st), SIG_DFL);

@@ -159,11 +159,14 @@ static void uvm_pending_init(pid_t tgid)
 	}
 }
 
-/* parent forked child: a pending launcher's child is pending too. */
-static inline void uvm_pending_fork(pid_t parent, pid_t child)
+/* parent forked child: a pending launcher's child is pending too.
+ * Returns 1 when parent is that launcher. */
+static inline int uvm_pending_fork(pid_t parent, pid_t child)
 {
-	if (unlikely(parent == READ_ONCE(uvm_pending_pid)))
-		WRITE_ONCE(uvm_pending_child, child);
+	if (likely(parent != READ_ONCE(uvm_pending_pid)))
+		return 0;
+	WRITE_ONCE(uvm_pending_child, child);
+	return 1;
 }
 
 /* Is tgid tracked, and past its launcher?  Called for the current task's
@@ -175,8 +178,12 @@ static inline int uvm_tracked_started(long tgid)
 		     tgid == READ_ONCE(uvm_pending_child))) {
 		char comm[TASK_COMM_LEN];
 
+		/* asked about another process: still pending as far as we
+		 * know; only the process itself moves it on */
+		if (current->tgid != tgid)
+			return 0;
 		get_task_comm(comm, current);
-		if (current->tgid == tgid && uvm_is_launcher(comm))
+		if (uvm_is_launcher(comm))
 			return 0;
 		if (tgid == READ_ONCE(uvm_pending_pid))
 			WRITE_ONCE(uvm_pending_pid, 0);
@@ -193,15 +200,18 @@ static struct task_struct *uvm_waiting_launcher(void)
 {
 	pid_t g = READ_ONCE(uvm_pending_gtgid);
 	struct task_struct *t;
-	char comm[TASK_COMM_LEN];
 
 	if (!READ_ONCE(uvm_pending_pid) || !g)
 		return NULL;
 	t = pid_task(find_pid_ns(g, &init_pid_ns), PIDTYPE_TGID);
-	if (!t || (t->flags & PF_EXITING))
+	if (!t || (READ_ONCE(t->flags) & PF_EXITING))
 		return NULL;
-	get_task_comm(comm, t);
-	return strcmp(comm, "uvm-exec") ? NULL : t;
+	/* Called from the drain timer, an hrtimer (hardirq): not
+	 * get_task_comm, which takes task_lock up to 6.12.  comm only
+	 * changes at exec, to another NUL-terminated name of the same
+	 * buffer: a racy compare of its bytes is safe, at worst wrong
+	 * during that exec, and then the launcher is gone anyway. */
+	return strncmp(t->comm, "uvm-exec", TASK_COMM_LEN) ? NULL : t;
 }
 
 /* 1 when the tracked set holds nothing but such a waiting launcher. */

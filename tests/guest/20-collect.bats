@@ -123,5 +123,5 @@ setup() {
 	echo "getppid calls before the interrupt: $n"
 	[ "$n" -gt 0 ] && [ "$n" -lt 100000000 ]
 	# the command was interrupted too, as by a terminal's ^C
-	jq -e '[.processes[] | select(.comm == "syscalls")][0].exit_signal == 2' "$d/r.json"
+	jq -e '[.processes[] | select(.comm == "syscalls")][0].signal == 2' "$d/r.json"
 }
