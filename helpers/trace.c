@@ -213,7 +213,8 @@ static int access_index(const struct field *a)
 	return a->s[0] == 'w' ? UVM_WRITE : a->s[0] == 'x' ? UVM_EXEC : UVM_READ;
 }
 
-static int outcome_index(const struct field *o)
+/* A fault's outcome as an index, or -1 after reporting the line. */
+static int fault_outcome(struct uvm_parser *ps, const struct field *o)
 {
 	static const char names[UVM_N_OUTCOMES][6] = {
 		[UVM_MINOR] = "minor", [UVM_MAJOR] = "major",
@@ -225,6 +226,7 @@ static int outcome_index(const struct field *o)
 		for (i = 0; i < UVM_N_OUTCOMES; i++)
 			if (!memcmp(o->s, names[i], 5))
 				return i;
+	bad_line(ps, "unknown fault outcome", o->s);
 	return -1;
 }
 
@@ -532,12 +534,10 @@ static int record_fault(struct uvm_parser *ps, const struct rec_fault *r)
 {
 	struct uvm_process *pr;
 	struct uvm_fault_region *reg;
-	int o = outcome_index(&r->OUTCOME);
+	int o = fault_outcome(ps, &r->OUTCOME);
 
-	if (o < 0) {
-		bad_line(ps, "unknown fault outcome", r->OUTCOME.s);
+	if (o < 0)
 		return 0;
-	}
 	pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
 	pr->faults.count[o]++;
 	pr->faults.by_access[o][access_index(&r->ACCESS)]++;
@@ -730,12 +730,10 @@ static int record_fault_sum(struct uvm_parser *ps, const struct rec_fault_sum *r
 {
 	struct uvm_process *pr;
 	struct uvm_fault_region *reg;
-	int o = outcome_index(&r->OUTCOME);
+	int o = fault_outcome(ps, &r->OUTCOME);
 
-	if (o < 0) {
-		bad_line(ps, "unknown fault outcome", r->OUTCOME.s);
+	if (o < 0)
 		return 0;
-	}
 	pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
 	pr->faults.count[o] += (uint64_t)r->COUNT.i;
 	pr->faults.total_ns += (uint64_t)r->TOTAL.i;
