@@ -54,7 +54,8 @@ static void usage(FILE *out)
 "reports when the traced processes have exited or on SIGINT.\n"
 "\n"
 "Output:\n"
-"  -f, --format FMT     text (default), json or xml\n"
+"  -f, --format FMT     text (default), json, xml, or perfetto: a timeline\n"
+"                       (Chrome Trace Event JSON, for ui.perfetto.dev)\n"
 "  -o, --output FILE    write the report to FILE (default: stdout)\n"
 "  -S, --sort KEY       order system calls by time (default), calls, errors,\n"
 "                       avg, max, name or nr\n"
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
 	};
 	char err[512] = "", sysroot[PATH_MAX];
 	struct uvm_profile *p = NULL;
+	struct uvm_perfetto *pf = NULL;
 	FILE *out = stdout;
 	int c, rc = EXIT_OK, fd = -1, backend = 0;
 	long v;
@@ -211,7 +213,8 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "text")) o.report.format = UVM_TEXT;
 			else if (!strcmp(optarg, "json")) o.report.format = UVM_JSON;
 			else if (!strcmp(optarg, "xml")) o.report.format = UVM_XML;
-			else { fprintf(stderr, "uvm-collect: --format: '%s' is not text, json or xml\n", optarg); return EXIT_USAGE; }
+			else if (!strcmp(optarg, "perfetto")) o.report.format = UVM_PERFETTO;
+			else { fprintf(stderr, "uvm-collect: --format: '%s' is not text, json, xml or perfetto\n", optarg); return EXIT_USAGE; }
 			break;
 		case 'o': o.output = optarg; break;
 		case 'S':
@@ -280,6 +283,17 @@ int main(int argc, char **argv)
 	}
 
 	p = uvm_profile_new();
+	/* the timeline is written while the trace is read */
+	if (o.report.format == UVM_PERFETTO) {
+		if (o.output && !(out = fopen(o.output, "w"))) {
+			fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
+			out = stdout;
+			rc = EXIT_OUTPUT;
+			goto out;
+		}
+		pf = uvm_perfetto_new(out);
+		p->sink = uvm_perfetto_sink(pf);
+	}
 	if (o.input) {
 		fd = strcmp(o.input, "-") ? open(o.input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 		if (fd < 0) {
@@ -318,14 +332,25 @@ int main(int argc, char **argv)
 	if (!o.report.sysroot && p->kernel[0] && guest_root(p->kernel, sysroot, sizeof(sysroot)))
 		o.report.sysroot = sysroot;
 	uvm_profile_finish(p);
-	if (o.output && !(out = fopen(o.output, "w"))) {
+	if (pf) {
+		int bad = uvm_perfetto_finish(pf, p);
+
+		bad |= out != stdout ? fclose(out) : fflush(stdout);
+		out = stdout;
+		if (bad) {
+			fprintf(stderr, "uvm-collect: %s: writing the timeline: %s\n",
+				o.output ? o.output : "<stdout>", strerror(errno));
+			rc = EXIT_OUTPUT;
+			goto out;
+		}
+	} else if (o.output && !(out = fopen(o.output, "w"))) {
 		fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
 		out = stdout;
 		rc = EXIT_OUTPUT;
 		goto out;
 	}
-	if (uvm_report_write(p, &o.report, out) || (out != stdout && fclose(out)) ||
-	    (out == stdout && fflush(stdout))) {
+	if (!pf && (uvm_report_write(p, &o.report, out) || (out != stdout && fclose(out)) ||
+		    (out == stdout && fflush(stdout)))) {
 		fprintf(stderr, "uvm-collect: %s: writing the report: %s\n",
 			o.output ? o.output : "<stdout>", strerror(errno));
 		out = stdout;
@@ -352,10 +377,15 @@ int main(int argc, char **argv)
 		}
 	}
 out:
-	if (fd > STDIN_FILENO)
-		close(fd);
+	/* a timeline cut short by an error still ends as a document (the
+	 * error is what the exit status says) */
+	if (pf)
+		uvm_perfetto_finish(pf, p);
+	uvm_perfetto_free(pf);
 	if (out != stdout)
 		fclose(out);
+	if (fd > STDIN_FILENO)
+		close(fd);
 	free(o.live.stap_args);
 	uvm_profile_free(p);
 	return rc;

@@ -33,7 +33,7 @@ void uvm_node_free(struct uvm_node *n)
 		struct uvm_node *next = n->next;
 
 		uvm_node_free(n->first);
-		if (n->kind == UVM_NODE_STRING)
+		if (n->kind == UVM_NODE_STRING || n->kind == UVM_NODE_DECIMAL)
 			free(n->v.s);
 		free(n->name);
 		free(n);
@@ -113,6 +113,14 @@ struct uvm_node *uvm_node_double(struct uvm_node *parent, const char *name, doub
 	return n;
 }
 
+struct uvm_node *uvm_node_decimal(struct uvm_node *parent, const char *name, const char *text)
+{
+	struct uvm_node *n = add(parent, UVM_NODE_DECIMAL, name, NULL);
+
+	n->v.s = xstrdup(text);
+	return n;
+}
+
 struct uvm_node *uvm_node_string(struct uvm_node *parent, const char *name, const char *s)
 {
 	struct uvm_node *n;
@@ -162,6 +170,7 @@ struct uvm_render {
 	size_t depth;
 	struct open_node open[RENDER_DEPTH];
 	xmlTextWriterPtr w;	/* XML */
+	int compact;		/* JSON: no indentation */
 };
 
 static struct open_node *parent_of(struct uvm_render *r)
@@ -268,7 +277,8 @@ static struct uvm_render *render_new(const struct render_ops *ops, FILE *out)
 /* ---- JSON ----
  *
  * Whole nodes go through json-c (json_object_to_json_string_ext, pretty:
- * two spaces a level); an open container is json-c's text of what it has
+ * two spaces a level; compact: no spaces, a line per streamed member or
+ * item); an open container is json-c's text of what it has
  * so far without its closing bracket, so that the streamed document is
  * what json-c would print for the whole tree.
  */
@@ -306,6 +316,8 @@ static json_object *j_node(const struct uvm_node *n, int *err)
 	case UVM_NODE_INT: j = json_object_new_int64(n->v.i); break;
 	case UVM_NODE_UINT: j = json_object_new_uint64(n->v.u); break;
 	case UVM_NODE_DOUBLE: j = json_object_new_double(n->v.d); break;
+	/* json-c writes the text it is given */
+	case UVM_NODE_DECIMAL: j = json_object_new_double_s(strtod(n->v.s, NULL), n->v.s); break;
 	case UVM_NODE_STRING: j = json_object_new_string(n->v.s); break;
 	case UVM_NODE_BOOL: j = json_object_new_boolean(n->v.b); break;
 	case UVM_NODE_NULL: return NULL;
@@ -315,24 +327,29 @@ static json_object *j_node(const struct uvm_node *n, int *err)
 	return j;
 }
 
-static void j_indent(FILE *out, size_t depth)
+static void j_indent(const struct uvm_render *r, size_t depth)
 {
 	size_t i;
 
-	for (i = 0; i < 2 * depth; i++)
-		fputc(' ', out);
+	for (i = 0; i < 2 * depth && !r->compact; i++)
+		fputc(' ', r->out);
+}
+
+static int j_flags(const struct uvm_render *r)
+{
+	return r->compact ? JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE : JSON_FLAGS;
 }
 
 /* len bytes of s, indented to depth after every newline (JSON strings
  * hold none raw). */
-static void j_put(FILE *out, const char *s, size_t len, size_t depth)
+static void j_put(const struct uvm_render *r, const char *s, size_t len, size_t depth)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		fputc(s[i], out);
+		fputc(s[i], r->out);
 		if (s[i] == '\n')
-			j_indent(out, depth);
+			j_indent(r, depth);
 	}
 }
 
@@ -346,13 +363,13 @@ static int j_prefix(struct uvm_render *r, const struct uvm_node *n)
 	if (!p)
 		return 0;
 	fputs(p->count ? ",\n" : "\n", r->out);
-	j_indent(r->out, r->depth);
+	j_indent(r, r->depth);
 	if (p->kind == UVM_NODE_ARRAY)
 		return 0;
 	key = json_object_new_string(n->name);
 	if (!key)
 		return -1;
-	fputs(json_object_to_json_string_ext(key, JSON_FLAGS), r->out);
+	fputs(json_object_to_json_string_ext(key, j_flags(r)), r->out);
 	fputc(':', r->out);
 	json_object_put(key);
 	return 0;
@@ -368,7 +385,7 @@ static int j_open(struct uvm_render *r, const struct uvm_node *n)
 	if (j_prefix(r, n))
 		return -1;
 	j = j_node(n, &err);
-	s = err ? NULL : json_object_to_json_string_ext(j, JSON_FLAGS);
+	s = err ? NULL : json_object_to_json_string_ext(j, j_flags(r));
 	if (!s) {
 		json_object_put(j);
 		return -1;
@@ -379,7 +396,7 @@ static int j_open(struct uvm_render *r, const struct uvm_node *n)
 		len--;
 	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
 		len--;
-	j_put(r->out, s, len, r->depth);
+	j_put(r, s, len, r->depth);
 	json_object_put(j);
 	return 0;
 }
@@ -393,9 +410,9 @@ static int j_write(struct uvm_render *r, const struct uvm_node *n)
 	if (j_prefix(r, n))
 		return -1;
 	j = j_node(n, &err);
-	s = err ? NULL : json_object_to_json_string_ext(j, JSON_FLAGS);
+	s = err ? NULL : json_object_to_json_string_ext(j, j_flags(r));
 	if (s)
-		j_put(r->out, s, strlen(s), r->depth);
+		j_put(r, s, strlen(s), r->depth);
 	json_object_put(j);
 	return s ? 0 : -1;
 }
@@ -404,7 +421,7 @@ static int j_close(struct uvm_render *r)
 {
 	/* json-c's way, for an empty container too */
 	fputc('\n', r->out);
-	j_indent(r->out, r->depth - 1);
+	j_indent(r, r->depth - 1);
 	fputc(parent_of(r)->kind == UVM_NODE_ARRAY ? ']' : '}', r->out);
 	if (r->depth == 1)
 		fputc('\n', r->out);
@@ -418,6 +435,14 @@ struct uvm_render *uvm_render_json(FILE *out)
 	return render_new(&json_ops, out);
 }
 
+struct uvm_render *uvm_render_json_compact(FILE *out)
+{
+	struct uvm_render *r = render_new(&json_ops, out);
+
+	r->compact = 1;
+	return r;
+}
+
 /* ---- XML ---- */
 
 #define X_OK(call) do { if ((call) < 0) return -1; } while (0)
@@ -429,7 +454,8 @@ static const char *x_text(const struct uvm_node *n, char *buf, size_t len)
 	case UVM_NODE_INT: snprintf(buf, len, "%" PRId64, n->v.i); return buf;
 	case UVM_NODE_UINT: snprintf(buf, len, "%" PRIu64, n->v.u); return buf;
 	case UVM_NODE_DOUBLE: snprintf(buf, len, "%.17g", n->v.d); return buf;
-	case UVM_NODE_STRING: return n->v.s;
+	case UVM_NODE_STRING:
+	case UVM_NODE_DECIMAL: return n->v.s;
 	case UVM_NODE_BOOL: return n->v.b ? "true" : "false";
 	default: return NULL;
 	}

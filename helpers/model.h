@@ -32,6 +32,7 @@ enum uvm_node_kind {
 	UVM_NODE_INT,
 	UVM_NODE_UINT,
 	UVM_NODE_DOUBLE,
+	UVM_NODE_DECIMAL,	/* a number given as its decimal text (v.s) */
 	UVM_NODE_STRING,
 	UVM_NODE_BOOL,
 	UVM_NODE_NULL,
@@ -69,6 +70,9 @@ struct uvm_node *uvm_node_map(struct uvm_node *parent, const char *name, const c
 struct uvm_node *uvm_node_int(struct uvm_node *parent, const char *name, int64_t v);
 struct uvm_node *uvm_node_uint(struct uvm_node *parent, const char *name, uint64_t v);
 struct uvm_node *uvm_node_double(struct uvm_node *parent, const char *name, double v);
+/* A number written exactly as text says ("12.345"): no binary rounding.
+ * text must be a JSON number. */
+struct uvm_node *uvm_node_decimal(struct uvm_node *parent, const char *name, const char *text);
 struct uvm_node *uvm_node_string(struct uvm_node *parent, const char *name, const char *s);
 struct uvm_node *uvm_node_bool(struct uvm_node *parent, const char *name, int b);
 struct uvm_node *uvm_node_null(struct uvm_node *parent, const char *name);
@@ -82,6 +86,9 @@ struct uvm_node *uvm_node_null(struct uvm_node *parent, const char *name);
  */
 struct uvm_render;
 struct uvm_render *uvm_render_json(FILE *out);
+/* JSON without indentation, one item of a streamed container a line:
+ * for documents of millions of items (the timeline). */
+struct uvm_render *uvm_render_json_compact(FILE *out);
 struct uvm_render *uvm_render_xml(FILE *out);
 int uvm_render_open(struct uvm_render *r, const struct uvm_node *n);
 int uvm_render_write(struct uvm_render *r, const struct uvm_node *n);

@@ -114,9 +114,13 @@ struct uvm_process *uvm_profile_process(struct uvm_profile *p, int pid, int crea
 
 struct uvm_process *uvm_profile_start(struct uvm_profile *p, int pid)
 {
-	struct uvm_process *pr = uvm_profile_process(p, pid, 1);
+	struct uvm_process *pr = uvm_profile_process(p, pid, 1), *n;
 
-	return pr->exited ? process_new(p, pid) : pr;
+	if (!pr->exited)
+		return pr;
+	n = process_new(p, pid);
+	n->incarnation = pr->incarnation + 1;
+	return n;
 }
 
 struct uvm_syscall_stat *uvm_process_syscall(struct uvm_process *pr, int nr,

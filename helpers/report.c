@@ -5,6 +5,7 @@
  * docs/uvm-collect.md (report version UVM_REPORT_VERSION) and
  * docs/uvm-collect.xsd.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static size_t utf8_len(const unsigned char *s)
  * byte as it is; the original bytes can be read back.  Returns s itself
  * when it needs nothing, else a string in *tmp, which the caller frees.
  */
-static const char *rtext(const char *s, char **tmp)
+const char *uvm_report_text(const char *s, char **tmp)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, k, o = 0, n;
@@ -82,12 +83,12 @@ static const char *rtext(const char *s, char **tmp)
 	return r;
 }
 
-/* fputs of rtext(s). */
+/* fputs of uvm_report_text(s). */
 static void put_text(FILE *out, const char *s)
 {
 	char *tmp;
 
-	fputs(rtext(s, &tmp), out);
+	fputs(uvm_report_text(s, &tmp), out);
 	free(tmp);
 }
 
@@ -508,12 +509,12 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 
 /* ---- the model: JSON and XML (model.c renders it) ---- */
 
-/* A member or item whose value is rtext(s); null for NULL. */
+/* A member or item whose value is uvm_report_text(s); null for NULL. */
 static void m_text(struct uvm_node *parent, const char *name, const char *s)
 {
 	char *tmp;
 
-	uvm_node_string(parent, name, rtext(s, &tmp));
+	uvm_node_string(parent, name, uvm_report_text(s, &tmp));
 	free(tmp);
 }
 
@@ -544,7 +545,7 @@ static void m_syscalls(struct uvm_node *parent, const struct uvm_process *pr,
 		for (e = 0; e < s->n_errnos; e++) {
 			char *tmp;
 
-			uvm_node_uint(errs, rtext(s->errnos[e].name, &tmp), s->errnos[e].count);
+			uvm_node_uint(errs, uvm_report_text(s->errnos[e].name, &tmp), s->errnos[e].count);
 			free(tmp);
 		}
 	}
@@ -762,6 +763,9 @@ int uvm_report_write(const struct uvm_profile *p, const struct uvm_report_opts *
 		r = uvm_render_xml(out);
 		rc = write_model(p, o, r);
 		uvm_render_free(r);
+		break;
+	case UVM_PERFETTO:	/* streamed while parsing: perfetto.c */
+		errno = EINVAL;
 		break;
 	}
 	return rc || ferror(out) ? -1 : 0;

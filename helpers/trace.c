@@ -20,50 +20,17 @@
 #endif
 
 #include "uvm_trace.h"
+#include "records.h"
 #include "uvm_profile.h"
 #include "util.h"
 
 /* Longest line accepted; longer ones are skipped and counted. */
 #define UVM_LINE_MAX (1u << 20)
-#define MAX_FIELDS 16
 /* Readable bytes after a line's NUL in the line buffer: the fast split
  * reads 64 bytes at a time. */
 #define LINE_SLACK 64
 
-struct field {
-	char *s;
-	size_t len;	/* strlen(s), once the line is split */
-	int64_t i;	/* I and X fields */
-	int escaped;	/* S fields: held a backslash */
-};
-
 struct uvm_parser;
-
-/*
- * The records, from the one definition (UVM_RECORDS in uvm_trace.h).
- * struct rec_<name> has one struct field per field of the record, in the
- * trace's order (r->TS, r->PID, ...); a line's fields are read into a
- * union record, an array of fields that each handler sees as its record.
- */
-#define FIELD_MEMBER(id, n, t, c) struct field id;
-#define FIELD_COUNT(id, n, t, c) +1
-#define RECORD_STRUCT(tag, ID, name, FIELDS)                                   \
-	struct rec_##name {                                                    \
-		FIELDS(FIELD_MEMBER)                                           \
-	};                                                                     \
-	_Static_assert(sizeof(struct rec_##name) ==                            \
-		       (0 FIELDS(FIELD_COUNT)) * sizeof(struct field),         \
-		       #ID " record: its fields are not laid out as an array"); \
-	_Static_assert((0 FIELDS(FIELD_COUNT)) > 0 &&                          \
-		       (0 FIELDS(FIELD_COUNT)) <= MAX_FIELDS,                  \
-		       #ID " record: 1 to MAX_FIELDS fields");
-UVM_RECORDS(RECORD_STRUCT)
-
-#define RECORD_MEMBER(tag, ID, name, FIELDS) struct rec_##name name;
-union record {
-	struct field f[MAX_FIELDS];
-	UVM_RECORDS(RECORD_MEMBER)
-};
 
 /* Every record's handler, record_<name>() (under "records" below), and
  * a typed call of it for the table. */
@@ -71,7 +38,7 @@ union record {
 	static int record_##name(struct uvm_parser *ps,                        \
 				 const struct rec_##name *r);                  \
 	static int dispatch_##name(struct uvm_parser *ps,                      \
-				   const union record *u)                      \
+				   const union uvm_record *u)                  \
 	{                                                                      \
 		return record_##name(ps, &u->name);                            \
 	}
@@ -88,7 +55,7 @@ static const struct record_type {
 	const char *name;	/* "SYSCALL", for messages */
 	const char *types;	/* one letter per field: "IIIISISIS"; NULL: no record */
 	size_t n;		/* fields */
-	int (*handle)(struct uvm_parser *ps, const union record *u);
+	int (*handle)(struct uvm_parser *ps, const union uvm_record *u);
 } record_types[256] = { UVM_RECORDS(RECORD_TYPE) };
 
 struct uvm_parser {
@@ -195,26 +162,20 @@ int uvm_unescape(char *s)
 /* ---- string fields: known words without strcmp ---- */
 
 /* Field f is the word w (of length n): strcmp(f->s, w) == 0. */
-static inline int field_is(const struct field *f, const char *w, size_t n)
+static inline int field_is(const struct uvm_field *f, const char *w, size_t n)
 {
 	return f->len == n && !memcmp(f->s, w, n);
 }
 
 #define FIELD_IS(f, lit) field_is((f), lit, sizeof(lit) - 1)
 
-/* "-": none */
-static inline int field_none(const struct field *f)
-{
-	return f->len == 1 && f->s[0] == '-';
-}
-
-static int access_index(const struct field *a)
+static int access_index(const struct uvm_field *a)
 {
 	return a->s[0] == 'w' ? UVM_WRITE : a->s[0] == 'x' ? UVM_EXEC : UVM_READ;
 }
 
 /* A fault's outcome as an index, or -1 after reporting the line. */
-static int fault_outcome(struct uvm_parser *ps, const struct field *o)
+static int fault_outcome(struct uvm_parser *ps, const struct uvm_field *o)
 {
 	static const char names[UVM_N_OUTCOMES][6] = {
 		[UVM_MINOR] = "minor", [UVM_MAJOR] = "major",
@@ -231,7 +192,7 @@ static int fault_outcome(struct uvm_parser *ps, const struct field *o)
 }
 
 /* A region's kind, NUL-padded in 16 bytes, is the word in f. */
-static inline int kind_is(const char *kind, const struct field *f)
+static inline int kind_is(const char *kind, const struct uvm_field *f)
 {
 	size_t i;
 
@@ -244,11 +205,11 @@ static inline int kind_is(const char *kind, const struct field *f)
 }
 
 static struct uvm_fault_region *fault_region(struct uvm_process *pr,
-					     const struct field *kind,
-					     const struct field *path)
+					     const struct uvm_field *kind,
+					     const struct uvm_field *path)
 {
 	struct uvm_fault_stats *fs = &pr->faults;
-	const char *pth = field_none(path) ? NULL : path->s;
+	const char *pth = uvm_field_none(path) ? NULL : path->s;
 	struct uvm_fault_region *r;
 	size_t i;
 
@@ -308,7 +269,7 @@ static void add_site(struct uvm_process *pr, uint64_t ip)
 /* A file mapped at start: the lowest start of each file is its base.
  * The last file noted is looked at first: faults come in runs. */
 static void note_object(struct uvm_parser *ps, struct uvm_process *pr,
-			const struct field *path, uint64_t start)
+			const struct uvm_field *path, uint64_t start)
 {
 	size_t i;
 
@@ -498,7 +459,7 @@ static int record_process(struct uvm_parser *ps, const struct rec_process *r)
 	    parent != pr && !parent->exited)
 		process_adopt(parent, pr);
 	copy_str(pr->comm, sizeof(pr->comm), r->COMM.s);
-	if (!pr->exe && !field_none(&r->EXE))
+	if (!pr->exe && !uvm_field_none(&r->EXE))
 		pr->exe = xstrdup(r->EXE.s);
 	if (pr->start_ns < 0)
 		pr->start_ns = r->TS.i;
@@ -526,7 +487,7 @@ static int record_syscall(struct uvm_parser *ps, const struct rec_syscall *r)
 	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
 	struct uvm_syscall_stat *sc = process_syscall(ps, pr, (int)r->NR.i, r->NAME.s);
 
-	uvm_syscall_add(sc, r->LAT.i, field_none(&r->ERRNO) ? NULL : r->ERRNO.s);
+	uvm_syscall_add(sc, r->LAT.i, uvm_field_none(&r->ERRNO) ? NULL : r->ERRNO.s);
 	return 0;
 }
 
@@ -627,7 +588,7 @@ static int record_exit(struct uvm_parser *ps, const struct rec_exit *r)
 /* The mmap family's operations, in the order of uvm_memmap's ops[]. */
 enum { MM_MMAP, MM_MUNMAP, MM_MPROTECT, MM_MREMAP, MM_BRK, MM_N };
 
-static int mm_op(const struct field *op)
+static int mm_op(const struct uvm_field *op)
 {
 	switch (op->len) {
 	case 3: return FIELD_IS(op, "brk") ? MM_BRK : -1;
@@ -650,7 +611,7 @@ static int record_mm(struct uvm_parser *ps, const struct rec_mm *r)
 	if (k < 0)
 		return 0;
 	m->ops[k]++;
-	if (!field_none(&r->ERRNO)) {
+	if (!uvm_field_none(&r->ERRNO)) {
 		m->failed++;
 		return 0;
 	}
@@ -824,7 +785,7 @@ static inline int64_t hex8(uint64_t x)
  * (hex 1: 0x and lower-case hex digits, within 64 bits) into f->i: 0, or
  * -1 if it is not one.  Reads up to 8 bytes past the field (load_digits).
  */
-static inline __attribute__((always_inline)) int parse_int(struct field *f, int hex)
+static inline __attribute__((always_inline)) int parse_int(struct uvm_field *f, int hex)
 {
 	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000,
 					   1000000, 10000000, 100000000 };
@@ -915,7 +876,7 @@ static inline void classify64(const char *b, uint64_t *tabs, uint64_t *odd)
  * else, the line untouched: the general split then says what is wrong.
  */
 static int split_fast(char *line, size_t len, const struct record_type *rt,
-		      struct field *f)
+		      struct uvm_field *f)
 {
 	char *e = line + len, *s = line + 2, *b;
 	size_t i = 0, last = rt->n - 1;
@@ -969,7 +930,7 @@ static const unsigned char field_stop[256] = { ['\0'] = 1, ['\t'] = 1, ['\\'] = 
 /* The general split, for any line: what is wrong with it is counted as
  * a bad line (returns -1). */
 static int split_slow(struct uvm_parser *ps, char *line, size_t len,
-		      const struct record_type *rt, struct field *f)
+		      const struct record_type *rt, struct uvm_field *f)
 {
 	size_t nf = 0, i;
 	char *s, *q, *e = line + len;
@@ -981,7 +942,7 @@ static int split_slow(struct uvm_parser *ps, char *line, size_t len,
 		while (!field_stop[(unsigned char)*q])
 			q++;
 		if (q == e || *q == '\t') {
-			if (nf == MAX_FIELDS)
+			if (nf == UVM_MAX_FIELDS)
 				break;
 			f[nf].s = s;
 			f[nf].len = (size_t)(q - s);
@@ -1028,8 +989,10 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 {
 	struct uvm_profile *p = ps->p;
 	const struct record_type *rt;
-	union record u;
+	union uvm_record u;
+	uint64_t malformed;
 	char tag;
+	int rc;
 
 	p->lines++;
 	if (len == 0)
@@ -1056,7 +1019,13 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 	}
 	if (tag != 'H' && tag != 'T')
 		p->loss.records_read++;
-	return rt->handle(ps, &u);
+	malformed = p->loss.malformed;
+	rc = rt->handle(ps, &u);
+	/* a streamed output sees the record once the profile has it, unless
+	 * the handler found it malformed */
+	if (!rc && p->sink && p->loss.malformed == malformed)
+		p->sink->record(p->sink, p, tag, &u);
+	return rc;
 
 check_first:
 	/* Nothing parsed yet: this is no trace at all. */

@@ -97,6 +97,8 @@ struct uvm_process {
 	int pid, ppid;
 	unsigned id;		/* 1, 2, ... in order of first appearance; a PID
 				 * reused within the run is a new process */
+	unsigned incarnation;	/* 0 for a pid's first process in the run,
+				 * then 1, 2, ... for each reuse */
 	struct uvm_process *parent;	/* NULL: not seen, or before the trace */
 	char comm[64];
 	char *exe;		/* last exec'd file, or the exe at start */
@@ -138,6 +140,20 @@ struct uvm_loss {
 	struct uvm_bad_line bad[UVM_BAD_LINES_KEPT];
 };
 
+/*
+ * An event sink: a streamed output that sees every record as it is
+ * parsed, right after the profile took it (so uvm_profile_process() gives
+ * the record's process), in trace order.  Malformed records are not
+ * passed on.  tag is the record's tag ('S', 'F', ...) and r its fields
+ * (records.h).
+ */
+struct uvm_profile;
+union uvm_record;
+struct uvm_sink {
+	void (*record)(struct uvm_sink *s, struct uvm_profile *p, char tag,
+		       const union uvm_record *r);
+};
+
 struct uvm_profile {
 	int version;		/* trace format version, 0 before a header */
 	char kernel[128];
@@ -154,6 +170,7 @@ struct uvm_profile {
 	struct uvm_loss loss;
 	uint64_t lines;
 	uint64_t foreign_lines;	/* live mode: lines that are no records */
+	struct uvm_sink *sink;	/* or NULL */
 };
 
 /* ---- profile ---- */
@@ -194,7 +211,7 @@ void uvm_profile_stap_stderr(struct uvm_profile *p, const char *line);
 int uvm_unescape(char *s);	/* in place; returns the new length */
 
 /* ---- reports (report.c) ---- */
-enum uvm_format { UVM_TEXT, UVM_JSON, UVM_XML };
+enum uvm_format { UVM_TEXT, UVM_JSON, UVM_XML, UVM_PERFETTO };
 enum uvm_sort { UVM_SORT_TIME, UVM_SORT_CALLS, UVM_SORT_ERRORS, UVM_SORT_AVG,
 		UVM_SORT_MAX, UVM_SORT_NAME, UVM_SORT_NR };
 
@@ -210,6 +227,22 @@ struct uvm_report_opts {
 int uvm_report_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
 		     FILE *out);
 int uvm_parse_sort(const char *s, enum uvm_sort *out);
+/* A name from the trace as report text: valid UTF-8 without control
+ * characters (backslash escapes, as in the trace, for the rest).
+ * Returns s itself when it needs nothing, else a string in *tmp, which
+ * the caller frees. */
+const char *uvm_report_text(const char *s, char **tmp);
+
+/* ---- the timeline (perfetto.c) ----
+ * Chrome Trace Event JSON, written while the trace is parsed: set
+ * p->sink to uvm_perfetto_sink() before parsing, then call
+ * uvm_perfetto_finish() once after uvm_profile_finish().  Returns 0, or
+ * -1 with errno set when writing failed. */
+struct uvm_perfetto;
+struct uvm_perfetto *uvm_perfetto_new(FILE *out);
+struct uvm_sink *uvm_perfetto_sink(struct uvm_perfetto *pf);
+int uvm_perfetto_finish(struct uvm_perfetto *pf, struct uvm_profile *p);
+void uvm_perfetto_free(struct uvm_perfetto *pf);	/* NULL is a no-op */
 
 /* ---- symbols (symbols.c) ---- */
 /* "binary:function+0xoff" for addr in process pr, or NULL; files are

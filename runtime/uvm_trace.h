@@ -73,7 +73,8 @@
 	F(LAT, "lat_ns", I, "%lld")                                            \
 	F(ARGS, "args", S, "%s")
 
-/* F: one page fault handled by handle_mm_fault (events mode).
+/* F: one page fault handled by handle_mm_fault (events mode).  ts is when
+ * it was handled (the return): it began at ts - lat_ns.
  * access: r, w or x, then u (from user mode) or k (kernel touching user
  * memory, e.g. copy_to_user, or get_user_pages).
  * outcome: minor, major (the kernel's own rule: VM_FAULT_MAJOR, or a

@@ -1,8 +1,11 @@
 /* fuzz_trace.c - libFuzzer harness: any bytes, fed in two pieces, through
- * the parser, the totals and every report writer. */
+ * the parser (with the timeline streamed from it), the totals and every
+ * report writer.  The timeline must be JSON whatever the input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "uvm_profile.h"
 
@@ -12,8 +15,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct uvm_profile *p = uvm_profile_new();
 	struct uvm_parser *ps = uvm_parser_new(p, "fuzz");
-	size_t cut = size ? data[0] % (size + 1) : 0;
+	size_t cut = size ? data[0] % (size + 1) : 0, tlen = 0;
+	char *tl = NULL;
+	FILE *tf = open_memstream(&tl, &tlen);
+	struct uvm_perfetto *pf = uvm_perfetto_new(tf);
 	int rc;
+
+	p->sink = uvm_perfetto_sink(pf);
 
 	rc = uvm_parser_feed(ps, (const char *)data, cut);
 	if (rc == 0)
@@ -28,6 +36,17 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			uvm_report_write(p, &o, null);
 		fclose(null);
 	}
+	uvm_perfetto_finish(pf, p);
+	uvm_perfetto_free(pf);
+	fclose(tf);
+	if (tlen) {	/* nothing without a header */
+		json_object *j = json_tokener_parse(tl);
+
+		if (!j)
+			abort();
+		json_object_put(j);
+	}
+	free(tl);
 	uvm_parser_free(ps);
 	uvm_profile_free(p);
 	return 0;

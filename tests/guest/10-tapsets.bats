@@ -260,3 +260,20 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 	run awk -F'\t' '$1 == "X" && $5 == 1 { x[$3] = 1; next } $1 == "s" && $4 == "getppid" && ($2 in x) && $5 == 5 { n++ } END { print n }' "$T"
 	assert_output 150
 }
+
+@test "timeline: every workload's trace is a valid Perfetto timeline, a slice per system call and fault, a track per process" {
+	local n
+	for n in header syscalls faults major mm tree follow0 summary strace-uvm flush attach; do
+		trace "$n"
+		_timeline_check "$T"
+	done
+	F=$BATS_TEST_TMPDIR
+	# the tree: 10 processes, and no event on a track not its own (one
+	# life slice per track)
+	jq -e '.processes == 10 and .lives == 10' "$F/tree.facts"
+	# 256 + 64 + ... faults, and their rate; the mmap family's memory
+	jq -e '.faults >= 320 and .counters.faults > 0' "$F/faults.facts"
+	jq -e '.counters.memory > 0' "$F/mm.facts"
+	# summary mode: the totals at each snapshot, no slices
+	jq -e '.syscalls == 0 and .faults == 0 and .counters.totals > 0' "$F/summary.facts"
+}

@@ -41,6 +41,19 @@ setup() {
 	assert_equal "$(jq '.processes | length' <<<"$json")" 10
 }
 
+@test "uvm-collect -f perfetto -- tree: the timeline streamed from a live run, every process on its track" {
+	t=$BATS_TEST_TMPDIR
+	run -0 "$UVM_COLLECT" -f perfetto -o "$t/live.json" -- "$W/tree"
+	python3 "$UVM_ROOT/tests/host/perfetto-check.py" --require X,i,C,M "$t/live.json"
+	python3 "$UVM_ROOT/tests/host/timeline-facts.py" "$t/live.json" >"$t/facts"
+	cat "$t/facts"
+	# the tree's 10 processes (and the launcher's child before its exec)
+	jq -e '.processes >= 10 and .lives == .processes and .syscalls > 0 and .loss.complete' "$t/facts"
+	# exit statuses and the signal, on the life slices
+	assert_equal "$(jq '[.traceEvents[] | select(.cat == "process" and .ph == "X" and .args.exit_status == 7)] | length' "$t/live.json")" 1
+	assert_equal "$(jq '[.traceEvents[] | select(.cat == "process" and .ph == "X" and .args.signal == 15)] | length' "$t/live.json")" 1
+}
+
 @test "uvm-collect -m summary, a snapshot every second: a process alive across snapshots counts once" {
 	# the child sleeps 2.5 s: snapshots include it alive, then its own
 	# final records follow its exit; faults are added up by the reader,

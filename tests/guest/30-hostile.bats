@@ -62,3 +62,10 @@ setup() {
 	run awk '/^ *[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ / && !/ total$/ && NF < 9' "$D/r.txt"
 	assert_output ""
 }
+
+@test "hostile names: the timeline is valid JSON with every name, a slice per system call" {
+	cp "$D/trace" "$BATS_TEST_TMPDIR/hostile.trace"
+	_timeline_check "$BATS_TEST_TMPDIR/hostile.trace"
+	# the exec'd process's new name is on its track
+	jq -e '[.names[] | select(test("phase2|hostile"))] | length > 0' "$BATS_TEST_TMPDIR/hostile.facts"
+}

@@ -80,6 +80,13 @@ setup() {
 	[ "$(jq '[.processes[].syscalls[] | select(.name == "getppid") | .calls] | add' "$D/ks.json")" -gt 0 ]
 }
 
+@test "faults: traces cut by a kill are still valid timelines, the loss in them" {
+	for n in killtarget dying killstap; do
+		_timeline_check "$D/$n.trace"
+	done
+	jq -e '.loss.trailer == false and .loss.complete == false' "$BATS_TEST_TMPDIR/killstap.facts"
+}
+
 @test "faults: the guest kernel logged no warning, BUG or oops through all of it" {
 	run grep -E 'WARNING|BUG|Oops|general protection|Call Trace' "$D/dmesg"
 	assert_output ""

@@ -161,6 +161,23 @@ collect() {
 	fi
 }
 
+@test "load: every load trace is a valid timeline; each reused PID's process has a track of its own" {
+	for n in storm threads exec threxec reuse hold tiny; do
+		_timeline_check "$D/$n.trace"
+	done
+	F=$BATS_TEST_TMPDIR
+	# the 2000 children and their parent; 257 threads named on one process's tracks
+	jq -e '.processes >= 2001 and .lives == .processes' "$F/storm.facts"
+	jq -e '.processes == 1 and .syscalls >= 25600' "$F/threads.facts"
+	[ "$(jq '[.traceEvents[] | select(.name == "thread_name")] | length' "$F/threads.perfetto.json")" -ge 257 ]
+	# PID reuse: as many tracks as processes (the facts' check), more
+	# than there are pids
+	pids=$(jq '[.processes[].pid] | unique | length' "$F/reuse.report.json")
+	n=$(jq '.processes' "$F/reuse.facts")
+	echo "reuse: $n processes on $pids pids"
+	[ "$n" -gt "$pids" ]
+}
+
 @test "load: the guest kernel logged no warning, BUG or oops through all of it" {
 	run grep -E 'WARNING|BUG|Oops|general protection|Call Trace|blocked for more than|stall' "$D/dmesg"
 	# on failure, each report with its context

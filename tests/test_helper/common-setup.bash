@@ -36,3 +36,33 @@ _guest_file_setup() {
 	export D
 	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$@" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
 }
+
+# _timeline_check TRACE: TRACE as a timeline (uvm-collect -f perfetto) in
+# $BATS_TEST_TMPDIR/NAME.perfetto.json, checked: a valid Chrome Trace
+# Event document (tests/host/perfetto-check.py), a slice for each system
+# call and fault record of the trace, a track and a life slice for each
+# process of its JSON report.  What it shows (tests/host/timeline-facts.py)
+# is left in NAME.facts beside it.  A trace that is incomplete (exit 3)
+# converts too.
+_timeline_check() {
+	local trace=$1 t=$BATS_TEST_TMPDIR name rc=0 facts
+	name=$(basename "$trace" .trace)
+	"$UVM_COLLECT" -f perfetto -o "$t/$name.perfetto.json" "$trace" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 3 ]
+	python3 "$UVM_ROOT/tests/host/perfetto-check.py" "$t/$name.perfetto.json"
+	python3 "$UVM_ROOT/tests/host/timeline-facts.py" "$t/$name.perfetto.json" >"$t/$name.facts"
+	rc=0
+	"$UVM_COLLECT" -f json -o "$t/$name.report.json" "$trace" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 3 ]
+	facts=$(cat "$t/$name.facts")
+	echo "timeline of $name: $(jq -c 'del(.names)' <<<"$facts")"
+	# records that were not malformed (then the trace's lines are not
+	# all records, and awk cannot count them)
+	if jq -e '.loss.malformed == 0' <<<"$facts" >/dev/null; then
+		jq -e --argjson s "$(awk -F'\t' '$1 == "S"' "$trace" | wc -l)" \
+			--argjson f "$(awk -F'\t' '$1 == "F"' "$trace" | wc -l)" \
+			'.syscalls == $s and .faults == $f' <<<"$facts"
+	fi
+	jq -e --argjson n "$(jq '.processes | length' "$t/$name.report.json")" \
+		'.processes == $n and .lives == $n' <<<"$facts"
+}

@@ -212,3 +212,49 @@ void test_model_errors(void)
 		uvm_node_free(named);
 	}
 }
+
+/* The compact renderer: the same document with no layout but a line per
+ * streamed item, so that it parses to the same tree; decimals as given. */
+void test_model_compact(void)
+{
+	int rc1, rc2;
+	char *a = render(uvm_render_json, 1, &rc1), *b = render(uvm_render_json_compact, 1, &rc2);
+	json_object *ja = json_tokener_parse(a), *jb = json_tokener_parse(b);
+	struct uvm_node *n = uvm_node_new(UVM_NODE_OBJECT, "doc", NULL);
+	char *buf = NULL;
+	size_t len = 0, lines = 0, i;
+	FILE *f;
+	struct uvm_render *r;
+
+	CHECK(rc1 == 0 && rc2 == 0);
+	CHECK(ja && jb && json_object_equal(ja, jb));
+	CHECK(!strchr(b, ' '));	/* no layout: the strings hold no space */
+	for (i = 0; b[i]; i++)
+		lines += b[i] == '\n';
+	/* a line for each streamed member and item, and the closings */
+	CHECK(lines == 7);
+	CHECK(strstr(b, "\n{\"i\":0,\"s\":null},\n{\"i\":-1,") != NULL);
+	json_object_put(ja);
+	json_object_put(jb);
+	free(a);
+	free(b);
+
+	uvm_node_decimal(n, "ts", "1234.567");
+	uvm_node_decimal(n, "big", "9007199254740993.001");
+	f = open_memstream(&buf, &len);
+	r = uvm_render_json_compact(f);
+	CHECK(uvm_render_write(r, n) == 0);
+	uvm_render_free(r);
+	fclose(f);
+	CHECK(!strcmp(buf, "{\"ts\":1234.567,\"big\":9007199254740993.001\n}\n"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	r = uvm_render_xml(f);
+	CHECK(uvm_render_write(r, n) == 0);
+	uvm_render_free(r);
+	fclose(f);
+	CHECK(strstr(buf, "<doc ts=\"1234.567\" big=\"9007199254740993.001\"/>") != NULL);
+	free(buf);
+	uvm_node_free(n);
+}

@@ -399,6 +399,7 @@ int main(void)
 	test_model_json();
 	test_model_xml();
 	test_model_errors();
+	test_model_compact();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

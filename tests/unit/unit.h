@@ -26,5 +26,6 @@ void test_format_args(void);
 void test_model_json(void);
 void test_model_xml(void);
 void test_model_errors(void);
+void test_model_compact(void);
 
 #endif

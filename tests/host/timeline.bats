@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# uvm-collect -f perfetto on recorded traces: a valid Chrome Trace Event
+# document (perfetto-check.py), one slice per system call and fault of
+# the trace, one track and one life per process.  The guests run the same
+# checks on live traces (tests/guest/*.bats, _timeline_check).
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	F="$BATS_TEST_DIRNAME/fixtures"
+	T=$BATS_TEST_TMPDIR
+}
+
+@test "timeline: every fixture is a valid timeline with a slice per system call and fault, a track per process" {
+	for f in "$F"/syscalls.trace "$F"/tree.trace; do
+		_timeline_check "$f"
+	done
+	# the tree: 10 processes, each its own track and life slice, named
+	# by comm, real pid and exe (one re-execs itself as /proc/self/exe)
+	run jq -r '.processes' "$T/tree.facts"
+	assert_output 10
+	run jq -r '[.names[]] | map(select(test("^tree \\(pid [0-9]+\\) build/workloads/tree$"))) | length' "$T/tree.facts"
+	assert_output 9
+	run jq -r '[.names[]] | map(select(test("^exe \\(pid [0-9]+\\) /proc/self/exe$"))) | length' "$T/tree.facts"
+	assert_output 1
+	# memory and fault-rate counters
+	jq -e '.counters.memory > 0 and .counters.faults > 0' "$T/tree.facts"
+}
+
+@test "timeline: a fault the kernel takes on user memory in a system call lies inside its slice" {
+	_timeline_check "$F/syscalls.trace"
+	jq -e '.kernel_faults == 5 and .kernel_faults_inside == 5' "$T/syscalls.facts"
+}
+
+@test "timeline: summary mode gives what it carries: lives, exits and the totals at each snapshot" {
+	_timeline_check "$F/summary.trace"
+	jq -e '.syscalls == 0 and .lives == 1 and .counters.totals == 1' "$T/summary.facts"
+	# the totals are the report's
+	"$UVM_COLLECT" -f json -o "$T/summary.json" "$F/summary.trace"
+	calls=$(jq '[.processes[0].syscalls[].calls] | add' "$T/summary.json")
+	run jq '.traceEvents[] | select(.name == "totals") | .args.syscalls' "$T/summary.perfetto.json"
+	assert_output "$calls"
+}
+
+@test "timeline: a reused PID is a process of its own, the real pid in its name" {
+	# fork 700, its exit, fork 700 again: two processes with one pid
+	printf 'H\tuvm-trace\t1\tk\t1000\t0\t600\t1\tevents\tsyscall\n' >"$T/reuse.trace"
+	printf 'P\t1000\t600\t1\t1\tsh\t/bin/sh\n' >>"$T/reuse.trace"
+	printf 'C\t2000\t600\t600\t700\t700\t0x11\t0\tsh\n' >>"$T/reuse.trace"
+	printf 'S\t3000\t700\t700\t39\tgetpid\t700\t-\t500\t\n' >>"$T/reuse.trace"
+	printf 'X\t4000\t700\t700\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\n' >>"$T/reuse.trace"
+	printf 'C\t5000\t600\t600\t700\t700\t0x11\t0\tsh\n' >>"$T/reuse.trace"
+	printf 'S\t6000\t700\t700\t39\tgetpid\t700\t-\t500\t\n' >>"$T/reuse.trace"
+	printf 'X\t7000\t700\t700\t1\t3\t0\t0\t1\t0\t0\t0\t0\t0\t0\n' >>"$T/reuse.trace"
+	printf 'X\t8000\t600\t600\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t0\n' >>"$T/reuse.trace"
+	printf 'T\t9000\t9\t0\t0\t0\t0\n' >>"$T/reuse.trace"
+	_timeline_check "$T/reuse.trace"
+	jq -e '.processes == 3 and .lives == 3 and .syscalls == 2' "$T/reuse.facts"
+	# the second 700 has an id of its own: 700 + 1 << 22
+	run jq -r '[.names | to_entries[] | select(.value | test("\\(pid 700\\)")) | .key] | sort | join(" ")' "$T/reuse.facts"
+	assert_output "4195004 700"
+	run jq -c '[.traceEvents[] | select(.cat == "process" and .ph == "X") | [.pid, .args.exit_status]]' "$T/reuse.perfetto.json"
+	assert_output '[[700,0],[4195004,3],[600,0]]'
+	# times in microseconds since the header, nanoseconds kept
+	run jq -c '[.traceEvents[] | select(.cat == "syscall") | [.ts, .dur]]' "$T/reuse.perfetto.json"
+	assert_output '[[2,0.5],[5,0.5]]'
+	grep -q '"ts":2.000,"dur":0.500' "$T/reuse.perfetto.json"
+}
+
+@test "timeline: a trace cut short is still a whole document, the loss in it, exit 3" {
+	head -n 300 "$F/tree.trace" >"$T/cut.trace"
+	run -3 "$UVM_COLLECT" -f perfetto -o "$T/cut.perfetto.json" "$T/cut.trace"
+	assert_output --partial 'no trailer (cut short)'
+	run python3 "$BATS_TEST_DIRNAME/perfetto-check.py" "$T/cut.perfetto.json"
+	assert_success
+	jq -e '.uvm_loss.trailer == false and .uvm_loss.complete == false' "$T/cut.perfetto.json"
+	# processes still alive at the cut have a life up to the last event
+	jq -e '[.traceEvents[] | select(.cat == "process" and .ph == "X" and .args.exited == false)] | length > 0' "$T/cut.perfetto.json"
+}
+
+@test "timeline: to stdout, and an unwritable output is a clear error" {
+	run "$UVM_COLLECT" -f perfetto "$F/syscalls.trace"
+	assert_success
+	echo "$output" | python3 "$BATS_TEST_DIRNAME/perfetto-check.py" -
+	run -4 "$UVM_COLLECT" -f perfetto -o /nonexistent/t.json "$F/syscalls.trace"
+	assert_output --partial '/nonexistent/t.json'
+	run -2 "$UVM_COLLECT" -f perfetto -o "$T/bad.json" /dev/null
+	assert_output --partial 'no uvm trace header'
+}
