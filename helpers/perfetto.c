@@ -51,6 +51,8 @@ struct pstate {
 	uint64_t rate_n;
 	int mem_seen;
 	uint64_t mapped, heap;	/* last written */
+	int64_t exec_from;	/* the tid a thread had before its exec took
+				 * the leader's, until its execve's record */
 	int touched;		/* summary mode: in the current batch */
 	int64_t snap_ts;
 	uint64_t calls, faults;
@@ -364,6 +366,8 @@ static void life(struct uvm_perfetto *pf, const struct uvm_profile *p,
 	if (pr->exited) {
 		uvm_node_uint(args, "utime_ns", pr->utime_ns);
 		uvm_node_uint(args, "stime_ns", pr->stime_ns);
+		if (uvm_process_utilization(pr) >= 0)
+			uvm_node_double(args, "cpu_utilization", uvm_process_utilization(pr));
 		uvm_node_uint(args, "min_flt", pr->min_flt);
 		uvm_node_uint(args, "maj_flt", pr->maj_flt);
 		uvm_node_uint(args, "maxrss_kb", pr->maxrss_kb);
@@ -413,14 +417,22 @@ static void header(struct uvm_perfetto *pf, const struct rec_header *r)
 static void syscall(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_syscall *r)
 {
 	const struct uvm_process *pr = uvm_profile_process(p, (int)r->PID.i, 0);
+	struct pstate *st = pstate(pf, pr);
 	struct uvm_node *ev, *args;
-	int64_t ts, dur;
+	int64_t ts, dur, tid = r->TID.i;
 
+	/* the execve of a thread that was not the leader returns with the
+	 * leader's tid: its slice goes on the thread's own track, where it
+	 * began, not over what the leader did meanwhile */
+	if (st->exec_from && tid == pr->pid && !strncmp(r->NAME.s, "execve", 6)) {
+		tid = st->exec_from;
+		st->exec_from = 0;
+	}
 	span(pf, r->TS.i, r->LAT.i, &ts, &dur);
-	touch(pf, pr, r->TID.i, ts, ts + dur);
+	touch(pf, pr, tid, ts, ts + dur);
 	ev = event("X", r->NAME.s, "syscall", ts);
 	put_us(ev, "dur", dur);
-	on_track(ev, pr, r->TID.i);
+	on_track(ev, pr, tid);
 	args = uvm_node_object(ev, "args");
 	uvm_node_int(args, "nr", r->NR.i);
 	put_text(args, "args", r->ARGS.s);
@@ -496,8 +508,11 @@ static void exec(struct uvm_perfetto *pf, struct uvm_profile *p, const struct re
 	args = uvm_node_object(ev, "args");
 	put_text(args, "filename", r->FILENAME.s);
 	put_text(args, "argv", r->ARGV.s);
+	if (r->OLD_TID.i != r->TID.i)
+		uvm_node_int(args, "old_tid", r->OLD_TID.i);
 	emit(pf, ev);
 	name_process(pf, pr);	/* a new comm and exe */
+	pstate(pf, pr)->exec_from = r->OLD_TID.i != r->TID.i ? r->OLD_TID.i : 0;
 }
 
 static void exit_(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_exit *r)

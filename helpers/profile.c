@@ -284,9 +284,22 @@ static void merge_syscall(struct uvm_syscall_stat *d, const struct uvm_syscall_s
 		uvm_hist_add(d, bucket_low(s->hist[i].bucket), s->hist[i].count);
 }
 
+/* (utime + stime) / wall time, or -1 when either is unknown */
+static double utilization(uint64_t cpu_ns, int64_t start_ns, int64_t end_ns)
+{
+	return start_ns >= 0 && end_ns > start_ns ? (double)cpu_ns / (double)(end_ns - start_ns) : -1;
+}
+
+double uvm_process_utilization(const struct uvm_process *pr)
+{
+	return pr->exited && !pr->before_trace ?
+		utilization(pr->utime_ns + pr->stime_ns, pr->start_ns, pr->end_ns) : -1;
+}
+
 void uvm_profile_finish(struct uvm_profile *p)
 {
 	struct uvm_process *t = &p->totals;
+	uint64_t cpu_known = 0;
 	size_t i, j;
 	int o, a;
 
@@ -297,8 +310,11 @@ void uvm_profile_finish(struct uvm_profile *p)
 	t->end_ns = p->end_ns;
 	copy_str(t->comm, sizeof(t->comm), "total");
 	for (i = 0; i < p->n_procs; i++) {
-		const struct uvm_process *pr = p->procs[i];
+		struct uvm_process *pr = p->procs[i];
 
+		pr->cpu_utilization = uvm_process_utilization(pr);
+		if (pr->cpu_utilization >= 0)
+			cpu_known += pr->utime_ns + pr->stime_ns;
 		for (j = 0; j < pr->n_syscalls; j++)
 			merge_syscall(uvm_process_syscall(t, pr->syscalls[j].nr,
 							  pr->syscalls[j].name),
@@ -325,4 +341,5 @@ void uvm_profile_finish(struct uvm_profile *p)
 		t->mem.failed += pr->mem.failed;
 		t->mem.peak_mapped += pr->mem.peak_mapped;
 	}
+	t->cpu_utilization = utilization(cpu_known, p->start_ns, p->end_ns);
 }

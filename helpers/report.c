@@ -401,6 +401,10 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 	} else {
 		fprintf(out, "\nAll processes\n");
 	}
+	if (pr->cpu_utilization >= 0)
+		fprintf(out, "  cpu utilization: %.1f%% (user + system time over %s)\n",
+			100 * pr->cpu_utilization, pr->pid >= 0 ? "its life" :
+			"the trace, of the processes that started and ended in it");
 	if (pr->exited || pr->pid < 0)
 		fprintf(out, "  kernel counters: cpu %.3f s user %.3f s system, %" PRIu64
 			" minor / %" PRIu64 " major faults, %" PRIu64 " voluntary / %" PRIu64
@@ -640,6 +644,13 @@ static struct uvm_node *m_process(const struct uvm_process *pr,
 	uvm_node_uint(m, "maj_flt", pr->maj_flt);
 	uvm_node_uint(m, "utime_ns", pr->utime_ns);
 	uvm_node_uint(m, "stime_ns", pr->stime_ns);
+	if (pr->cpu_utilization >= 0) {
+		char u[32];
+
+		snprintf(u, sizeof(u), "%.4f", pr->cpu_utilization);
+		uvm_node_decimal(m, "cpu_utilization", u);
+	} else
+		uvm_node_null(m, "cpu_utilization");
 	uvm_node_uint(m, "nvcsw", pr->nvcsw);
 	uvm_node_uint(m, "nivcsw", pr->nivcsw);
 	uvm_node_uint(m, "maxrss_kb", pr->maxrss_kb);

@@ -463,6 +463,7 @@ static int record_process(struct uvm_parser *ps, const struct rec_process *r)
 		pr->exe = xstrdup(r->EXE.s);
 	if (pr->start_ns < 0)
 		pr->start_ns = r->TS.i;
+	pr->before_trace = 1;
 	return 0;
 }
 

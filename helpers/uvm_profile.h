@@ -104,9 +104,16 @@ struct uvm_process {
 	char *exe;		/* last exec'd file, or the exe at start */
 	char *argv;		/* its arguments (escaped, space separated) */
 	int64_t start_ns, end_ns;	/* -1 if not seen */
+	int before_trace;	/* already running when the trace began (a P
+				 * record): its CPU times include untraced time */
 	int exited;		/* 1 after its group exit record */
 	int status, signal, core;
 	uint64_t min_flt, maj_flt, utime_ns, stime_ns, nvcsw, nivcsw, maxrss_kb;
+	/* CPU utilization, (utime + stime) / wall time, from
+	 * uvm_profile_finish(): of a process that started and exited in the
+	 * trace; for the totals, of all those processes over the trace's
+	 * length (CPUs kept busy on average).  -1: not known. */
+	double cpu_utilization;
 	uint64_t threads;	/* threads it created */
 	uint64_t execs;
 	size_t n_syscalls, cap_syscalls;
@@ -187,6 +194,8 @@ struct uvm_syscall_stat *uvm_process_syscall(struct uvm_process *pr, int nr,
 void uvm_syscall_add(struct uvm_syscall_stat *s, int64_t lat_ns, const char *err);
 int uvm_syscall_percentile(const struct uvm_syscall_stat *s, double q, uint64_t *ns);
 void uvm_profile_finish(struct uvm_profile *p);	/* totals; call once at the end */
+/* A process's cpu_utilization (see there), known once it exited. */
+double uvm_process_utilization(const struct uvm_process *pr);
 
 /* ---- parser (trace.c) ---- */
 enum uvm_parse_status {

@@ -30,6 +30,7 @@ setup_file() {
 		echo 1000 >/proc/sys/kernel/pid_max
 		run reuse reuse 1200
 		echo "$old" >/proc/sys/kernel/pid_max
+		run cpu cpu 300
 		# summary mode with more live (process, system call) pairs than
 		# its arrays hold (_sc_stat: 16384): 1800 children x 12 calls
 		staprun -o "$D/hold.trace" -c "\"$X\" --drain 60 -- \"$W/load\" hold 1800 12" "$D/uvm.ko" mode=summary >"$D/hold.out" 2>"$D/hold.err"
@@ -161,8 +162,21 @@ collect() {
 	fi
 }
 
+@test "load: CPU utilization: a child that spins near one CPU, one that sleeps near none" {
+	collect cpu
+	spinner=$(sed -n 's/^spinner //p' "$D/cpu.out")
+	sleeper=$(sed -n 's/^sleeper //p' "$D/cpu.out")
+	jq -c '.processes[] | [.pid, .utime_ns, .stime_ns, .start_ns, .end_ns, .cpu_utilization]' "$J"
+	# 300 ms of CPU time on the guest's one vCPU, which the sleeper leaves
+	# free: the spinner's life is about as long (the kernel's ticks are
+	# 4 ms); the sleeper used next to nothing of its 300 ms
+	jq -e --argjson p "$spinner" '.processes[] | select(.pid == $p) | .cpu_utilization >= 0.7 and .cpu_utilization <= 1.05' "$J"
+	jq -e --argjson p "$sleeper" '.processes[] | select(.pid == $p) | .cpu_utilization <= 0.1' "$J"
+	jq -e '.totals.cpu_utilization > 0' "$J"
+}
+
 @test "load: every load trace is a valid timeline; each reused PID's process has a track of its own" {
-	for n in storm threads exec threxec reuse hold tiny; do
+	for n in storm threads exec threxec reuse cpu hold tiny; do
 		_timeline_check "$D/$n.trace"
 	done
 	F=$BATS_TEST_TMPDIR

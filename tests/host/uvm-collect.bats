@@ -234,3 +234,17 @@ setup() {
 	run "$UVM_COLLECT" --help
 	assert_output --partial --backend
 }
+
+@test "uvm-collect json: cpu_utilization is user + system time over the process's life; null for one running before the trace" {
+	run -0 "$UVM_COLLECT" -f json "$BATS_TEST_DIRNAME/fixtures/tree.trace"
+	j=$output
+	# the target was already running (a P record): its CPU time has
+	# time from before the trace
+	jq -e '.processes[0].cpu_utilization == null' <<<"$j"
+	# the 9 it forked: the formula, to the 4 decimals written
+	jq -e '[.processes[1:][] | ((.utime_ns + .stime_ns) / (.end_ns - .start_ns) - .cpu_utilization) | fabs < 0.00005] | length == 9 and all' <<<"$j"
+	# the total: their CPU time over the trace's length
+	jq -e '([.processes[1:][] | .utime_ns + .stime_ns] | add) / (.end_ns - .start_ns) - .totals.cpu_utilization | fabs < 0.00005' <<<"$j"
+	run -0 "$UVM_COLLECT" "$BATS_TEST_DIRNAME/fixtures/tree.trace"
+	assert_output --partial 'cpu utilization: '
+}

@@ -18,6 +18,9 @@
  *   load reuse N       N children one after the other, each calling
  *                      getppid once; prints "reused K" when K of them got
  *                      a pid an earlier one had (lower pid_max to force it)
+ *   load cpu MS        two children: one spins until it has used MS ms of
+ *                      CPU time, the other sleeps MS ms; prints "spinner
+ *                      PID" and "sleeper PID"
  *
  * Prints "child PID" for every child it forks, then "done".
  */
@@ -115,7 +118,7 @@ int main(int argc, char **argv)
 	long n, i, alive = 0;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: load storm N K | threads N M | exec N | threxec N | hold N K | churn S K | reuse N\n");
+		fprintf(stderr, "usage: load storm N K | threads N M | exec N | threxec N | hold N K | churn S K | reuse N | cpu MS\n");
 		return 2;
 	}
 	n = arg_long(argv[2], "N");
@@ -221,6 +224,35 @@ int main(int argc, char **argv)
 			reap(i);
 		}
 		printf("reused %ld\n", reused);
+	} else if (!strcmp(argv[1], "cpu") && argc == 3) {
+		struct timespec ts = { n / 1000, n % 1000 * 1000000 };
+		pid_t p;
+		for (i = 0; i < 2; i++) {
+			fflush(stdout);
+			if ((p = fork()) < 0)
+				die_errno("fork");
+			if (p == 0 && i == 0) {
+				/* a look at the CPU time every 2^20 rounds: a
+				 * system call per millisecond or so, no more */
+				volatile unsigned long x = 0;
+				struct rusage ru;
+				do {
+					while (++x & ((1ul << 20) - 1))
+						;
+					getrusage(RUSAGE_SELF, &ru);
+				} while ((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+					 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000 < n);
+				_exit(0);
+			}
+			if (p == 0) {
+				while (nanosleep(&ts, &ts) && errno == EINTR)
+					;
+				_exit(0);
+			}
+			printf("%s %d\n", i ? "sleeper" : "spinner", (int)p);
+		}
+		reap(0);
+		reap(1);
 	} else {
 		fprintf(stderr, "load: unknown mode or wrong arguments\n");
 		return 2;
