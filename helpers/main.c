@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "live.h"
@@ -163,6 +164,49 @@ static int guest_root(const char *rel, char *out, size_t n)
 	return found;
 }
 
+/* The timeline's file: a new file beside path (*tmp), with the mode a new
+ * file gets. */
+static FILE *timeline_open(const char *path, char **tmp)
+{
+	size_t n = strlen(path) + sizeof(".XXXXXX");
+	mode_t mask = umask(0);
+	FILE *f;
+	int fd;
+
+	umask(mask);
+	*tmp = xcalloc(n, 1);
+	snprintf(*tmp, n, "%s.XXXXXX", path);
+	fd = mkstemp(*tmp);
+	if (fd < 0 || fchmod(fd, 0666 & ~mask) || !(f = fdopen(fd, "w"))) {
+		int e = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+		}
+		free(*tmp);
+		*tmp = NULL;
+		errno = e;
+		return NULL;
+	}
+	return f;
+}
+
+/* Close it: renamed over path when keep (it holds a timeline), else
+ * removed.  0, or -1 with errno set. */
+static int timeline_close(FILE *f, char **tmp, const char *path, int keep)
+{
+	int rc = fclose(f);
+
+	if (keep && !rc)
+		rc = rename(*tmp, path);
+	else
+		unlink(*tmp);
+	free(*tmp);
+	*tmp = NULL;
+	return rc ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -196,6 +240,7 @@ int main(int argc, char **argv)
 	char err[512] = "", sysroot[PATH_MAX];
 	struct uvm_profile *p = NULL;
 	struct uvm_perfetto *pf = NULL;
+	char *tmp_path = NULL;
 	FILE *out = stdout;
 	int c, rc = EXIT_OK, fd = -1, backend = 0;
 	long v;
@@ -283,9 +328,11 @@ int main(int argc, char **argv)
 	}
 
 	p = uvm_profile_new();
-	/* the timeline is written while the trace is read */
+	/* the timeline is written while the trace is read, into a file
+	 * beside the output that replaces it once it holds a timeline: an
+	 * input that is no trace leaves an existing file as it was */
 	if (o.report.format == UVM_PERFETTO) {
-		if (o.output && !(out = fopen(o.output, "w"))) {
+		if (o.output && !(out = timeline_open(o.output, &tmp_path))) {
 			fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
 			out = stdout;
 			rc = EXIT_OUTPUT;
@@ -333,9 +380,10 @@ int main(int argc, char **argv)
 		o.report.sysroot = sysroot;
 	uvm_profile_finish(p);
 	if (pf) {
-		int bad = uvm_perfetto_finish(pf, p);
+		int fin = uvm_perfetto_finish(pf, p), bad = fin < 0;
 
-		bad |= out != stdout ? fclose(out) : fflush(stdout);
+		bad |= out != stdout ? timeline_close(out, &tmp_path, o.output, fin == 0) :
+				       fflush(stdout) != 0;
 		out = stdout;
 		if (bad) {
 			fprintf(stderr, "uvm-collect: %s: writing the timeline: %s\n",
@@ -360,8 +408,7 @@ int main(int argc, char **argv)
 	out = stdout;
 	{
 		const struct uvm_loss *l = &p->loss;
-		if (!l->have_trailer || l->dropped || l->skipped || l->transport || l->errors ||
-		    l->stap_skipped || l->stap_transport || l->malformed || l->stap_error[0]) {
+		if (uvm_loss_incomplete(l)) {
 			fprintf(stderr, "uvm-collect: the trace is incomplete: %s%llu malformed lines, "
 				"%llu events dropped, %llu skipped, %llu transport failures\n",
 				l->have_trailer ? "" : "no trailer (cut short), ",
@@ -377,10 +424,15 @@ int main(int argc, char **argv)
 		}
 	}
 out:
-	/* a timeline cut short by an error still ends as a document (the
-	 * error is what the exit status says) */
-	if (pf)
-		uvm_perfetto_finish(pf, p);
+	/* a timeline cut short by an error still ends as a document and is
+	 * kept (the error is what the exit status says) */
+	if (pf) {
+		int fin = uvm_perfetto_finish(pf, p);
+
+		if (out != stdout)
+			timeline_close(out, &tmp_path, o.output, fin == 0);
+		out = stdout;
+	}
 	uvm_perfetto_free(pf);
 	if (out != stdout)
 		fclose(out);

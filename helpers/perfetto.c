@@ -51,8 +51,8 @@ struct pstate {
 	uint64_t rate_n;
 	int mem_seen;
 	uint64_t mapped, heap;	/* last written */
-	int64_t exec_from;	/* the tid a thread had before its exec took
-				 * the leader's, until its execve's record */
+	int exec_moved;		/* a thread took the leader's tid at its exec, */
+	int64_t exec_from;	/* this one, until its execve's record */
 	int touched;		/* summary mode: in the current batch */
 	int64_t snap_ts;
 	uint64_t calls, faults;
@@ -156,6 +156,13 @@ static void put_hex(struct uvm_node *parent, const char *name, uint64_t v)
 	uvm_node_string(parent, name, b);
 }
 
+/* A fault the kernel counts (min_flt, maj_flt): not an error, and a
+ * retried fault only once, when it completes. */
+static int counted(const char *outcome)
+{
+	return !strcmp(outcome, "minor") || !strcmp(outcome, "major");
+}
+
 /* ---- events ---- */
 
 /* An event of phase ph; at ts (ns since start) unless ts < 0. */
@@ -220,8 +227,9 @@ static void name_process(struct uvm_perfetto *pf, const struct uvm_process *pr)
 static void name_thread(struct uvm_perfetto *pf, const struct uvm_process *pr, int64_t tid)
 {
 	uint64_t key = (uint64_t)track_id(pr, pr->pid) << 32 | (uint64_t)track_id(pr, tid);
-	size_t h, i;
-	char *tmp = NULL, name[128];
+	size_t h, i, n;
+	char *tmp = NULL, *name;
+	const char *comm;
 
 	if ((pf->n_threads + 1) * 2 > pf->cap_threads) {
 		uint64_t *old = pf->threads;
@@ -250,10 +258,13 @@ static void name_thread(struct uvm_perfetto *pf, const struct uvm_process *pr, i
 		}
 	}
 	pf->n_threads++;
-	snprintf(name, sizeof(name), "%s %" PRId64,
-		 uvm_report_text(pr->comm[0] ? pr->comm : "?", &tmp), tid);
-	free(tmp);
+	comm = uvm_report_text(pr->comm[0] ? pr->comm : "?", &tmp);
+	n = strlen(comm) + 24;
+	name = xcalloc(n, 1);
+	snprintf(name, n, "%s %" PRId64, comm, tid);
 	metadata(pf, pr, tid, "thread_name", name, 0);
+	free(name);
+	free(tmp);
 }
 
 /* An event of pr at [ts, end] (ns since start) on thread tid (NO_TID:
@@ -366,8 +377,7 @@ static void life(struct uvm_perfetto *pf, const struct uvm_profile *p,
 	if (pr->exited) {
 		uvm_node_uint(args, "utime_ns", pr->utime_ns);
 		uvm_node_uint(args, "stime_ns", pr->stime_ns);
-		if (uvm_process_utilization(pr) >= 0)
-			uvm_node_double(args, "cpu_utilization", uvm_process_utilization(pr));
+		uvm_node_utilization(args, "cpu_utilization", uvm_process_utilization(pr));
 		uvm_node_uint(args, "min_flt", pr->min_flt);
 		uvm_node_uint(args, "maj_flt", pr->maj_flt);
 		uvm_node_uint(args, "maxrss_kb", pr->maxrss_kb);
@@ -391,7 +401,7 @@ static struct uvm_node *instant(struct uvm_perfetto *pf, const struct uvm_proces
 
 /* ---- records ---- */
 
-static void header(struct uvm_perfetto *pf, const struct rec_header *r)
+static void tl_header(struct uvm_perfetto *pf, const struct rec_header *r)
 {
 	struct uvm_node *root = uvm_node_new(UVM_NODE_OBJECT, "uvm-timeline", NULL), *o;
 	struct uvm_node *evs = uvm_node_new(UVM_NODE_ARRAY, "traceEvents", "event");
@@ -414,7 +424,7 @@ static void header(struct uvm_perfetto *pf, const struct rec_header *r)
 	pf->started = 1;
 }
 
-static void syscall(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_syscall *r)
+static void tl_syscall(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_syscall *r)
 {
 	const struct uvm_process *pr = uvm_profile_process(p, (int)r->PID.i, 0);
 	struct pstate *st = pstate(pf, pr);
@@ -424,9 +434,9 @@ static void syscall(struct uvm_perfetto *pf, struct uvm_profile *p, const struct
 	/* the execve of a thread that was not the leader returns with the
 	 * leader's tid: its slice goes on the thread's own track, where it
 	 * began, not over what the leader did meanwhile */
-	if (st->exec_from && tid == pr->pid && !strncmp(r->NAME.s, "execve", 6)) {
+	if (st->exec_moved && tid == pr->pid && !strncmp(r->NAME.s, "execve", 6)) {
 		tid = st->exec_from;
-		st->exec_from = 0;
+		st->exec_moved = 0;
 	}
 	span(pf, r->TS.i, r->LAT.i, &ts, &dur);
 	touch(pf, pr, tid, ts, ts + dur);
@@ -436,17 +446,22 @@ static void syscall(struct uvm_perfetto *pf, struct uvm_profile *p, const struct
 	args = uvm_node_object(ev, "args");
 	uvm_node_int(args, "nr", r->NR.i);
 	put_text(args, "args", r->ARGS.s);
-	if (r->LAT.i < 0) {
+	/* lat -1: a call that does not return, written at its entry, or
+	 * one whose entry was not seen (begun before the trace), written
+	 * at its return */
+	if (r->LAT.i < 0 && (!strcmp(r->NAME.s, "exit") || !strcmp(r->NAME.s, "exit_group"))) {
 		uvm_node_bool(args, "returned", 0);
 	} else {
 		uvm_node_int(args, "ret", r->RET.i);
 		if (!uvm_field_none(&r->ERRNO))
 			put_text(args, "errno", r->ERRNO.s);
+		if (r->LAT.i < 0)
+			uvm_node_bool(args, "entry_seen", 0);
 	}
 	emit(pf, ev);
 }
 
-static void fault(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_fault *r)
+static void tl_fault(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_fault *r)
 {
 	const struct uvm_process *pr = uvm_profile_process(p, (int)r->PID.i, 0);
 	struct uvm_node *ev, *args;
@@ -474,6 +489,8 @@ static void fault(struct uvm_perfetto *pf, struct uvm_profile *p, const struct r
 	if (!uvm_field_none(&r->PATH))
 		put_text(args, "path", r->PATH.s);
 	emit(pf, ev);
+	if (!counted(r->OUTCOME.s))
+		return;
 	/* faults arrive as they end, so not quite in ts order: an earlier
 	 * one counts in the window being counted */
 	if (st->rate_win >= 0 && ts / RATE_WINDOW_NS > st->rate_win)
@@ -483,15 +500,16 @@ static void fault(struct uvm_perfetto *pf, struct uvm_profile *p, const struct r
 	st->rate_n++;
 }
 
-static void clone(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_clone *r)
+static void tl_clone(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_clone *r)
 {
 	const struct uvm_process *pr, *child;
 	int64_t ts = since(pf, r->TS.i);
 	struct uvm_node *ev, *args;
 
-	/* both the latest with their pids, now that the profile has the fork */
-	child = uvm_profile_process(p, (int)r->CHILD_PID.i, 0);
+	/* both the latest with their pids, now that the profile has the
+	 * fork; a thread is its parent's */
 	pr = uvm_profile_process(p, (int)r->PID.i, 0);
+	child = r->THREAD.i ? pr : uvm_profile_process(p, (int)r->CHILD_PID.i, 0);
 	ev = instant(pf, pr, r->TID.i, r->THREAD.i ? "thread created" : "fork", ts);
 	args = uvm_node_object(ev, "args");
 	uvm_node_int(args, r->THREAD.i ? "tid" : "pid", r->THREAD.i ? r->CHILD_TID.i : r->CHILD_PID.i);
@@ -500,7 +518,7 @@ static void clone(struct uvm_perfetto *pf, struct uvm_profile *p, const struct r
 	touch(pf, child, r->THREAD.i ? r->CHILD_TID.i : r->CHILD_PID.i, ts, ts);
 }
 
-static void exec(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_exec *r)
+static void tl_exec(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_exec *r)
 {
 	const struct uvm_process *pr = uvm_profile_process(p, (int)r->PID.i, 0);
 	struct uvm_node *ev = instant(pf, pr, r->TID.i, "exec", since(pf, r->TS.i)), *args;
@@ -512,14 +530,17 @@ static void exec(struct uvm_perfetto *pf, struct uvm_profile *p, const struct re
 		uvm_node_int(args, "old_tid", r->OLD_TID.i);
 	emit(pf, ev);
 	name_process(pf, pr);	/* a new comm and exe */
-	pstate(pf, pr)->exec_from = r->OLD_TID.i != r->TID.i ? r->OLD_TID.i : 0;
+	pstate(pf, pr)->exec_moved = r->OLD_TID.i != r->TID.i;
+	pstate(pf, pr)->exec_from = r->OLD_TID.i;
 }
 
-static void exit_(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_exit *r)
+static void tl_exit(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_exit *r)
 {
 	const struct uvm_process *pr = uvm_profile_process(p, (int)r->PID.i, 0);
 	struct uvm_node *ev, *args;
 
+	if (!pr)	/* a thread of a process never seen: the profile has none */
+		return;
 	ev = instant(pf, pr, r->TID.i, r->GROUP.i ? "exit" : "thread exit", since(pf, r->TS.i));
 	args = uvm_node_object(ev, "args");
 	if (r->SIGNAL.i)
@@ -527,15 +548,13 @@ static void exit_(struct uvm_perfetto *pf, struct uvm_profile *p, const struct r
 	else
 		uvm_node_int(args, "exit_status", r->STATUS.i);
 	emit(pf, ev);
-	if (r->GROUP.i)
-		life(pf, p, pr);
 }
 
-static void mm(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_mm *r)
+static void tl_mm(struct uvm_perfetto *pf, struct uvm_profile *p, const struct rec_mm *r)
 {
 	const struct uvm_process *pr = uvm_profile_process(p, (int)r->PID.i, 0);
 	const struct uvm_memmap *m = &pr->mem;
-	uint64_t heap = m->brk > m->brk_start ? m->brk - m->brk_start : 0;
+	uint64_t heap = uvm_heap_bytes(m);
 	int64_t ts = since(pf, r->TS.i);
 	struct pstate *st = touch(pf, pr, NO_TID, ts, ts);
 	struct uvm_node *ev, *args;
@@ -584,24 +603,25 @@ static void record(struct uvm_sink *s, struct uvm_profile *p, char tag, const un
 	if (tag != 'H' && !pf->started)
 		return;
 	switch (tag) {
-	case 'H': header(pf, &u->header); break;
+	case 'H': tl_header(pf, &u->header); break;
 	case 'P': touch(pf, uvm_profile_process(p, (int)u->process.PID.i, 0),
 			u->process.PID.i, since(pf, u->process.TS.i),
 			since(pf, u->process.TS.i));
 		break;
-	case 'S': syscall(pf, p, &u->syscall); break;
-	case 'F': fault(pf, p, &u->fault); break;
-	case 'C': clone(pf, p, &u->clone); break;
-	case 'E': exec(pf, p, &u->exec); break;
-	case 'X': exit_(pf, p, &u->exit); break;
-	case 'M': mm(pf, p, &u->mm); break;
+	case 'S': tl_syscall(pf, p, &u->syscall); break;
+	case 'F': tl_fault(pf, p, &u->fault); break;
+	case 'C': tl_clone(pf, p, &u->clone); break;
+	case 'E': tl_exec(pf, p, &u->exec); break;
+	case 'X': tl_exit(pf, p, &u->exit); break;
+	case 'M': tl_mm(pf, p, &u->mm); break;
 	case 's':
 		batch_add(pf, uvm_profile_process(p, (int)u->syscall_sum.PID.i, 0))->calls +=
 			(uint64_t)u->syscall_sum.COUNT.i;
 		break;
 	case 'f':
-		batch_add(pf, uvm_profile_process(p, (int)u->fault_sum.PID.i, 0))->faults +=
-			(uint64_t)u->fault_sum.COUNT.i;
+		if (counted(u->fault_sum.OUTCOME.s))
+			batch_add(pf, uvm_profile_process(p, (int)u->fault_sum.PID.i, 0))->faults +=
+				(uint64_t)u->fault_sum.COUNT.i;
 		break;
 	}
 }
@@ -624,30 +644,25 @@ struct uvm_sink *uvm_perfetto_sink(struct uvm_perfetto *pf)
 
 int uvm_perfetto_finish(struct uvm_perfetto *pf, struct uvm_profile *p)
 {
-	const struct uvm_loss *l = &p->loss;
 	struct uvm_node *loss;
 	size_t i, merged;
 	int rc;
 
 	if (!pf->started)
-		return 0;	/* no header: nothing to show, said elsewhere */
+		return 1;	/* no header: nothing to show, said elsewhere */
 	batch_flush(pf, p);
 	for (i = 0; i < p->n_procs; i++)
 		life(pf, p, p->procs[i]);
 	uvm_render_close(pf->r);
-	/* after the events, what the timeline lacks */
-	loss = uvm_node_new(UVM_NODE_OBJECT, "uvm_loss", NULL);
-	uvm_node_bool(loss, "complete", l->have_trailer && !l->dropped && !l->skipped &&
-		      !l->transport && !l->malformed && !l->stap_transport && !l->stap_skipped);
-	uvm_node_bool(loss, "trailer", l->have_trailer);
-	uvm_node_uint(loss, "dropped", l->dropped);
-	uvm_node_uint(loss, "skipped", l->skipped > l->stap_skipped ? l->skipped : l->stap_skipped);
-	uvm_node_uint(loss, "transport", l->transport + l->stap_transport);
-	uvm_node_uint(loss, "malformed", l->malformed);
+	/* after the events, what the timeline lacks: the report's loss */
+	loss = uvm_report_loss(p);
+	uvm_render_write(pf->r, loss);
+	uvm_node_free(loss);
 	for (i = 0, merged = 0; i < p->n_procs; i++)
 		merged += p->procs[i]->incarnation > MAX_INCARNATION;
+	loss = uvm_node_new(UVM_NODE_OBJECT, "doc", NULL);
 	uvm_node_uint(loss, "merged_incarnations", merged);
-	uvm_render_write(pf->r, loss);
+	uvm_render_write(pf->r, loss->first);
 	uvm_node_free(loss);
 	rc = uvm_render_close(pf->r);
 	pf->started = 0;

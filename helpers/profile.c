@@ -290,6 +290,12 @@ static double utilization(uint64_t cpu_ns, int64_t start_ns, int64_t end_ns)
 	return start_ns >= 0 && end_ns > start_ns ? (double)cpu_ns / (double)(end_ns - start_ns) : -1;
 }
 
+int uvm_loss_incomplete(const struct uvm_loss *l)
+{
+	return !l->have_trailer || l->dropped || l->skipped || l->transport || l->errors ||
+	       l->stap_skipped || l->stap_transport || l->malformed || l->stap_error[0];
+}
+
 double uvm_process_utilization(const struct uvm_process *pr)
 {
 	return pr->exited && !pr->before_trace ?
@@ -300,7 +306,7 @@ void uvm_profile_finish(struct uvm_profile *p)
 {
 	struct uvm_process *t = &p->totals;
 	uint64_t cpu_known = 0;
-	size_t i, j;
+	size_t i, j, known = 0;
 	int o, a;
 
 	process_free(t);
@@ -313,8 +319,10 @@ void uvm_profile_finish(struct uvm_profile *p)
 		struct uvm_process *pr = p->procs[i];
 
 		pr->cpu_utilization = uvm_process_utilization(pr);
-		if (pr->cpu_utilization >= 0)
+		if (pr->cpu_utilization >= 0) {
 			cpu_known += pr->utime_ns + pr->stime_ns;
+			known++;
+		}
 		for (j = 0; j < pr->n_syscalls; j++)
 			merge_syscall(uvm_process_syscall(t, pr->syscalls[j].nr,
 							  pr->syscalls[j].name),
@@ -341,5 +349,5 @@ void uvm_profile_finish(struct uvm_profile *p)
 		t->mem.failed += pr->mem.failed;
 		t->mem.peak_mapped += pr->mem.peak_mapped;
 	}
-	t->cpu_utilization = utilization(cpu_known, p->start_ns, p->end_ns);
+	t->cpu_utilization = known ? utilization(cpu_known, p->start_ns, p->end_ns) : -1;
 }

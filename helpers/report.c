@@ -454,8 +454,7 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 		fprintf(out, "; %zu regions, %" PRIu64 " KiB mapped at the end, peak %" PRIu64
 			" KiB; heap %" PRIu64 " KiB (peak %" PRIu64 ")",
 			pr->mem.n, pr->mem.mapped / 1024, pr->mem.peak_mapped / 1024,
-			pr->mem.brk > pr->mem.brk_start ? (pr->mem.brk - pr->mem.brk_start) / 1024 : 0,
-			pr->mem.peak_brk > pr->mem.brk_start ? (pr->mem.peak_brk - pr->mem.brk_start) / 1024 : 0);
+			uvm_heap_bytes(&pr->mem) / 1024, pr->mem.peak_heap / 1024);
 	fputc('\n', out);
 }
 
@@ -512,6 +511,18 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 }
 
 /* ---- the model: JSON and XML (model.c renders it) ---- */
+
+void uvm_node_utilization(struct uvm_node *parent, const char *name, double u)
+{
+	char b[32];
+
+	if (u < 0) {
+		uvm_node_null(parent, name);
+		return;
+	}
+	snprintf(b, sizeof(b), "%.4f", u);
+	uvm_node_decimal(parent, name, b);
+}
 
 /* A member or item whose value is uvm_report_text(s); null for NULL. */
 static void m_text(struct uvm_node *parent, const char *name, const char *s)
@@ -644,13 +655,7 @@ static struct uvm_node *m_process(const struct uvm_process *pr,
 	uvm_node_uint(m, "maj_flt", pr->maj_flt);
 	uvm_node_uint(m, "utime_ns", pr->utime_ns);
 	uvm_node_uint(m, "stime_ns", pr->stime_ns);
-	if (pr->cpu_utilization >= 0) {
-		char u[32];
-
-		snprintf(u, sizeof(u), "%.4f", pr->cpu_utilization);
-		uvm_node_decimal(m, "cpu_utilization", u);
-	} else
-		uvm_node_null(m, "cpu_utilization");
+	uvm_node_utilization(m, "cpu_utilization", pr->cpu_utilization);
 	uvm_node_uint(m, "nvcsw", pr->nvcsw);
 	uvm_node_uint(m, "nivcsw", pr->nivcsw);
 	uvm_node_uint(m, "maxrss_kb", pr->maxrss_kb);
@@ -663,10 +668,8 @@ static struct uvm_node *m_process(const struct uvm_process *pr,
 	uvm_node_uint(mem, "regions", pr->mem.n);
 	uvm_node_uint(mem, "mapped_bytes", pr->mem.mapped);
 	uvm_node_uint(mem, "peak_mapped_bytes", pr->mem.peak_mapped);
-	uvm_node_uint(mem, "heap_bytes", pr->mem.brk > pr->mem.brk_start ?
-		      pr->mem.brk - pr->mem.brk_start : 0);
-	uvm_node_uint(mem, "peak_heap_bytes", pr->mem.peak_brk > pr->mem.brk_start ?
-		      pr->mem.peak_brk - pr->mem.brk_start : 0);
+	uvm_node_uint(mem, "heap_bytes", uvm_heap_bytes(&pr->mem));
+	uvm_node_uint(mem, "peak_heap_bytes", pr->mem.peak_heap);
 	return m;
 }
 
@@ -688,7 +691,7 @@ static struct uvm_node *m_head(const struct uvm_profile *p)
 	return m;
 }
 
-static struct uvm_node *m_loss(const struct uvm_profile *p)
+struct uvm_node *uvm_report_loss(const struct uvm_profile *p)
 {
 	const struct uvm_loss *l = &p->loss;
 	struct uvm_node *m = uvm_node_new(UVM_NODE_OBJECT, "loss", NULL), *bad;
@@ -751,7 +754,7 @@ static int write_model(const struct uvm_profile *p, const struct uvm_report_opts
 			return -1;
 	if (uvm_render_close(r) ||
 	    put(r, uvm_render_write, m_process(&p->totals, o, "totals")) ||
-	    put(r, uvm_render_write, m_loss(p)) ||
+	    put(r, uvm_render_write, uvm_report_loss(p)) ||
 	    uvm_render_close(r))
 		return -1;
 	return 0;

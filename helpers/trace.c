@@ -550,10 +550,15 @@ static int record_exec(struct uvm_parser *ps, const struct rec_exec *r)
 	pr->argv = xstrdup(r->ARGV.s);
 	copy_str(pr->comm, sizeof(pr->comm), r->COMM.s);
 	pr->execs++;
-	/* a new image: old mappings are gone */
+	/* a new image: old mappings and heap are gone */
 	while (pr->mem.n)
 		free(pr->mem.maps[--pr->mem.n].path);
 	pr->mem.mapped = 0;
+	pr->mem.brk_start = pr->mem.brk = 0;
+	/* first seen at its exec (a -c target waiting for it): what is
+	 * traced of it starts here */
+	if (pr->start_ns < 0)
+		pr->start_ns = r->TS.i;
 	return 0;
 }
 
@@ -635,8 +640,8 @@ static int record_mm(struct uvm_parser *ps, const struct rec_mm *r)
 		if (!m->brk_start)
 			m->brk_start = res;
 		m->brk = res;
-		if (res > m->peak_brk)
-			m->peak_brk = res;
+		if (uvm_heap_bytes(m) > m->peak_heap)
+			m->peak_heap = uvm_heap_bytes(m);
 		break;
 	}
 	return 0;

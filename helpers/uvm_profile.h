@@ -78,7 +78,8 @@ struct uvm_memmap {
 	size_t n, cap;
 	struct uvm_mapping *maps;	/* sorted, disjoint; what mmap/mremap made */
 	uint64_t mapped, peak_mapped;	/* bytes in maps */
-	uint64_t brk_start, brk, peak_brk;
+	uint64_t brk_start, brk;	/* this image's first and latest break */
+	uint64_t peak_heap;	/* bytes, the most any image had */
 };
 
 /* A user-mode fault site: instruction pointer and how often it faulted. */
@@ -127,6 +128,12 @@ struct uvm_process {
 	size_t n_objects;
 	struct uvm_object *objects;
 };
+
+/* Heap bytes of the current image: its break above the first one seen. */
+static inline uint64_t uvm_heap_bytes(const struct uvm_memmap *m)
+{
+	return m->brk > m->brk_start ? m->brk - m->brk_start : 0;
+}
 
 struct uvm_bad_line {
 	uint64_t line;
@@ -196,6 +203,9 @@ int uvm_syscall_percentile(const struct uvm_syscall_stat *s, double q, uint64_t 
 void uvm_profile_finish(struct uvm_profile *p);	/* totals; call once at the end */
 /* A process's cpu_utilization (see there), known once it exited. */
 double uvm_process_utilization(const struct uvm_process *pr);
+/* Whether anything was lost: no trailer, drops, skips, transport
+ * failures, probe errors, malformed lines or a SystemTap error (exit 3). */
+int uvm_loss_incomplete(const struct uvm_loss *l);
 
 /* ---- parser (trace.c) ---- */
 enum uvm_parse_status {
@@ -241,12 +251,18 @@ int uvm_parse_sort(const char *s, enum uvm_sort *out);
  * Returns s itself when it needs nothing, else a string in *tmp, which
  * the caller frees. */
 const char *uvm_report_text(const char *s, char **tmp);
+/* Model nodes shared by the report and the timeline: the report's "loss"
+ * object; a cpu_utilization (-1: null) as a decimal of 4 places. */
+struct uvm_node;
+struct uvm_node *uvm_report_loss(const struct uvm_profile *p);
+void uvm_node_utilization(struct uvm_node *parent, const char *name, double u);
 
 /* ---- the timeline (perfetto.c) ----
  * Chrome Trace Event JSON, written while the trace is parsed: set
  * p->sink to uvm_perfetto_sink() before parsing, then call
- * uvm_perfetto_finish() once after uvm_profile_finish().  Returns 0, or
- * -1 with errno set when writing failed. */
+ * uvm_perfetto_finish() once after uvm_profile_finish(), which ends the
+ * document: 0, or 1 when there was none (no header: nothing written), or
+ * -1 with errno set when writing failed; once more it does nothing. */
 struct uvm_perfetto;
 struct uvm_perfetto *uvm_perfetto_new(FILE *out);
 struct uvm_sink *uvm_perfetto_sink(struct uvm_perfetto *pf);

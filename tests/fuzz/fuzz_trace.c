@@ -40,11 +40,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	uvm_perfetto_free(pf);
 	fclose(tf);
 	if (tlen) {	/* nothing without a header */
-		json_object *j = json_tokener_parse(tl);
+		struct json_tokener *tok = json_tokener_new();
+		json_object *j;
 
-		if (!j)
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+		j = json_tokener_parse_ex(tok, tl, (int)tlen);
+		if (!j || json_tokener_get_error(tok) != json_tokener_success)
 			abort();
 		json_object_put(j);
+		json_tokener_free(tok);
 	}
 	free(tl);
 	uvm_parser_free(ps);

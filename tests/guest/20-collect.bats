@@ -48,7 +48,7 @@ setup() {
 	python3 "$UVM_ROOT/tests/host/timeline-facts.py" "$t/live.json" >"$t/facts"
 	cat "$t/facts"
 	# the tree's 10 processes (and the launcher's child before its exec)
-	jq -e '.processes >= 10 and .lives == .processes and .syscalls > 0 and .loss.complete' "$t/facts"
+	jq -e '.processes >= 10 and .lives == .processes and .syscalls > 0 and .loss.complete and .loss.dropped == 0' "$t/facts"
 	# exit statuses and the signal, on the life slices
 	assert_equal "$(jq '[.traceEvents[] | select(.cat == "process" and .ph == "X" and .args.exit_status == 7)] | length' "$t/live.json")" 1
 	assert_equal "$(jq '[.traceEvents[] | select(.cat == "process" and .ph == "X" and .args.signal == 15)] | length' "$t/live.json")" 1

@@ -16,7 +16,7 @@ format's validity is perfetto-check.py's job:
                        updates, signal frames, ... on the way back to
                        user mode)
   counters             {name: events} of counter events
-  loss                 the document's uvm_loss
+  loss                 the document's loss (the report's)
 """
 import bisect
 import collections
@@ -69,7 +69,7 @@ def main():
         "kernel_faults": len(kfaults),
         "kernel_faults_inside": inside,
         "counters": counters,
-        "loss": doc.get("uvm_loss"),
+        "loss": doc.get("loss"),
     }, sys.stdout, sort_keys=True)
     print()
 

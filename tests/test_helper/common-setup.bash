@@ -58,7 +58,7 @@ _timeline_check() {
 	echo "timeline of $name: $(jq -c 'del(.names)' <<<"$facts")"
 	# records that were not malformed (then the trace's lines are not
 	# all records, and awk cannot count them)
-	if jq -e '.loss.malformed == 0' <<<"$facts" >/dev/null; then
+	if jq -e '.loss.malformed_lines == 0' <<<"$facts" >/dev/null; then
 		jq -e --argjson s "$(awk -F'\t' '$1 == "S"' "$trace" | wc -l)" \
 			--argjson f "$(awk -F'\t' '$1 == "F"' "$trace" | wc -l)" \
 			'.syscalls == $s and .faults == $f' <<<"$facts"
