@@ -140,14 +140,6 @@ static void put_us(struct uvm_node *ev, const char *name, int64_t ns)
 	uvm_node_decimal(ev, name, b);
 }
 
-static void put_text(struct uvm_node *parent, const char *name, const char *s)
-{
-	char *tmp = NULL;
-
-	uvm_node_string(parent, name, uvm_report_text(s, &tmp));
-	free(tmp);
-}
-
 static void put_hex(struct uvm_node *parent, const char *name, uint64_t v)
 {
 	char b[24];
@@ -170,7 +162,7 @@ static struct uvm_node *event(const char *ph, const char *name, const char *cat,
 {
 	struct uvm_node *ev = uvm_node_new(UVM_NODE_OBJECT, NULL, NULL);
 
-	put_text(ev, "name", name);
+	uvm_node_text(ev, "name", name);
 	if (cat)
 		uvm_node_string(ev, "cat", cat);
 	uvm_node_string(ev, "ph", ph);
@@ -364,9 +356,9 @@ static void life(struct uvm_perfetto *pf, const struct uvm_profile *p,
 	uvm_node_int(args, "pid", pr->pid);
 	uvm_node_int(args, "ppid", pr->ppid);
 	if (pr->exe)
-		put_text(args, "exe", pr->exe);
+		uvm_node_text(args, "exe", pr->exe);
 	if (pr->argv)
-		put_text(args, "argv", pr->argv);
+		uvm_node_text(args, "argv", pr->argv);
 	uvm_node_bool(args, "exited", pr->exited);
 	if (pr->exited && pr->signal) {
 		uvm_node_int(args, "signal", pr->signal);
@@ -411,8 +403,8 @@ static void tl_header(struct uvm_perfetto *pf, const struct rec_header *r)
 	o = uvm_node_object(root, "otherData");
 	uvm_node_string(o, "source", "uvm");
 	uvm_node_int(o, "trace_version", r->VERSION.i);
-	put_text(o, "kernel", r->KERNEL.s);
-	put_text(o, "mode", r->MODE.s);
+	uvm_node_text(o, "kernel", r->KERNEL.s);
+	uvm_node_text(o, "mode", r->MODE.s);
 	uvm_node_int(o, "target", r->TARGET.i);
 	uvm_node_int(o, "follow", r->FOLLOW.i);
 	uvm_node_int(o, "start_ns", r->TS.i);
@@ -445,7 +437,7 @@ static void tl_syscall(struct uvm_perfetto *pf, struct uvm_profile *p, const str
 	on_track(ev, pr, tid);
 	args = uvm_node_object(ev, "args");
 	uvm_node_int(args, "nr", r->NR.i);
-	put_text(args, "args", r->ARGS.s);
+	uvm_node_text(args, "args", r->ARGS.s);
 	/* lat -1: a call that does not return, written at its entry, or
 	 * one whose entry was not seen (begun before the trace), written
 	 * at its return */
@@ -454,7 +446,7 @@ static void tl_syscall(struct uvm_perfetto *pf, struct uvm_profile *p, const str
 	} else {
 		uvm_node_int(args, "ret", r->RET.i);
 		if (!uvm_field_none(&r->ERRNO))
-			put_text(args, "errno", r->ERRNO.s);
+			uvm_node_text(args, "errno", r->ERRNO.s);
 		if (r->LAT.i < 0)
 			uvm_node_bool(args, "entry_seen", 0);
 	}
@@ -481,13 +473,13 @@ static void tl_fault(struct uvm_perfetto *pf, struct uvm_profile *p, const struc
 	on_track(ev, pr, r->TID.i);
 	args = uvm_node_object(ev, "args");
 	put_hex(args, "addr", (uint64_t)r->ADDR.i);
-	put_text(args, "access", r->ACCESS.s);
-	put_text(args, "region", r->REGION.s);
-	put_text(args, "outcome", r->OUTCOME.s);
+	uvm_node_text(args, "access", r->ACCESS.s);
+	uvm_node_text(args, "region", r->REGION.s);
+	uvm_node_text(args, "outcome", r->OUTCOME.s);
 	if (r->IP.i)
 		put_hex(args, "site", (uint64_t)r->IP.i);
 	if (!uvm_field_none(&r->PATH))
-		put_text(args, "path", r->PATH.s);
+		uvm_node_text(args, "path", r->PATH.s);
 	emit(pf, ev);
 	if (!counted(r->OUTCOME.s))
 		return;
@@ -524,8 +516,8 @@ static void tl_exec(struct uvm_perfetto *pf, struct uvm_profile *p, const struct
 	struct uvm_node *ev = instant(pf, pr, r->TID.i, "exec", since(pf, r->TS.i)), *args;
 
 	args = uvm_node_object(ev, "args");
-	put_text(args, "filename", r->FILENAME.s);
-	put_text(args, "argv", r->ARGV.s);
+	uvm_node_text(args, "filename", r->FILENAME.s);
+	uvm_node_text(args, "argv", r->ARGV.s);
 	if (r->OLD_TID.i != r->TID.i)
 		uvm_node_int(args, "old_tid", r->OLD_TID.i);
 	emit(pf, ev);

@@ -524,8 +524,7 @@ void uvm_node_utilization(struct uvm_node *parent, const char *name, double u)
 	uvm_node_decimal(parent, name, b);
 }
 
-/* A member or item whose value is uvm_report_text(s); null for NULL. */
-static void m_text(struct uvm_node *parent, const char *name, const char *s)
+void uvm_node_text(struct uvm_node *parent, const char *name, const char *s)
 {
 	char *tmp;
 
@@ -545,7 +544,7 @@ static void m_syscalls(struct uvm_node *parent, const struct uvm_process *pr,
 		const struct uvm_syscall_stat *s = v[i];
 		struct uvm_node *m = uvm_node_object(arr, NULL), *errs;
 
-		m_text(m, "name", s->name);
+		uvm_node_text(m, "name", s->name);
 		uvm_node_int(m, "nr", s->nr);
 		uvm_node_uint(m, "calls", s->count);
 		uvm_node_uint(m, "errors", s->errors);
@@ -590,8 +589,8 @@ static void m_faults(struct uvm_node *parent, const struct uvm_process *pr,
 	for (i = 0; i < f->n_regions; i++) {
 		struct uvm_node *r = uvm_node_object(regs, NULL);
 
-		m_text(r, "kind", f->regions[i].kind);
-		m_text(r, "path", f->regions[i].path);
+		uvm_node_text(r, "kind", f->regions[i].kind);
+		uvm_node_text(r, "path", f->regions[i].path);
 		for (k = 0; k < UVM_N_OUTCOMES; k++)
 			uvm_node_uint(r, outcome_names[k], f->regions[i].count[k]);
 		uvm_node_uint(r, "total_ns", f->regions[i].total_ns);
@@ -607,7 +606,7 @@ static void m_faults(struct uvm_node *parent, const struct uvm_process *pr,
 			char *sym = o->symbols ? uvm_symbolize(pr, s[i].ip, o->sysroot) : NULL;
 
 			uvm_node_uint(ms, "ip", s[i].ip);
-			m_text(ms, "symbol", sym);
+			uvm_node_text(ms, "symbol", sym);
 			uvm_node_uint(ms, "count", s[i].count);
 			free(sym);
 		}
@@ -630,9 +629,9 @@ static struct uvm_node *m_process(const struct uvm_process *pr,
 			uvm_node_uint(m, "parent_id", pr->parent->id);
 		else
 			uvm_node_null(m, "parent_id");
-		m_text(m, "comm", pr->comm);
-		m_text(m, "exe", pr->exe);
-		m_text(m, "argv", pr->argv);
+		uvm_node_text(m, "comm", pr->comm);
+		uvm_node_text(m, "exe", pr->exe);
+		uvm_node_text(m, "argv", pr->argv);
 		uvm_node_int(m, "start_ns", pr->start_ns);
 		uvm_node_int(m, "end_ns", pr->end_ns);
 		uvm_node_bool(m, "exited", pr->exited);
@@ -680,8 +679,8 @@ static struct uvm_node *m_head(const struct uvm_profile *p)
 
 	uvm_node_int(m, "uvm_report_version", UVM_REPORT_VERSION);
 	uvm_node_int(m, "trace_version", p->version);
-	m_text(m, "kernel", p->kernel);
-	m_text(m, "mode", p->mode);
+	uvm_node_text(m, "kernel", p->kernel);
+	uvm_node_text(m, "mode", p->mode);
 	uvm_node_uint(m, "snapshots", p->snapshots);
 	uvm_node_int(m, "target", p->target);
 	uvm_node_bool(m, "follow", p->follow);
@@ -711,14 +710,14 @@ struct uvm_node *uvm_report_loss(const struct uvm_profile *p)
 		uvm_node_null(m, "staprun_skipped");
 		uvm_node_null(m, "staprun_transport_failures");
 	}
-	m_text(m, "stap_error", l->stap_error[0] ? l->stap_error : NULL);
+	uvm_node_text(m, "stap_error", l->stap_error[0] ? l->stap_error : NULL);
 	uvm_node_uint(m, "malformed_lines", l->malformed);
 	bad = uvm_node_array(m, "first_malformed", "malformed");
 	for (i = 0; i < l->malformed && i < UVM_BAD_LINES_KEPT; i++) {
 		struct uvm_node *b = uvm_node_object(bad, NULL);
 
 		uvm_node_uint(b, "line", l->bad[i].line);
-		m_text(b, "error", l->bad[i].why);
+		uvm_node_text(b, "error", l->bad[i].why);
 	}
 	return m;
 }

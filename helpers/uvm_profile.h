@@ -252,10 +252,12 @@ int uvm_parse_sort(const char *s, enum uvm_sort *out);
  * the caller frees. */
 const char *uvm_report_text(const char *s, char **tmp);
 /* Model nodes shared by the report and the timeline: the report's "loss"
- * object; a cpu_utilization (-1: null) as a decimal of 4 places. */
+ * object; a cpu_utilization (-1: null) as a decimal of 4 places; a member
+ * or item whose value is uvm_report_text(s) (null for NULL). */
 struct uvm_node;
 struct uvm_node *uvm_report_loss(const struct uvm_profile *p);
 void uvm_node_utilization(struct uvm_node *parent, const char *name, double u);
+void uvm_node_text(struct uvm_node *parent, const char *name, const char *s);
 
 /* ---- the timeline (perfetto.c) ----
  * Chrome Trace Event JSON, written while the trace is parsed: set
