@@ -41,9 +41,9 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .PHONY: all deps check check-host check-guest unit fuzz vm demo bench bench-collector install uninstall clean runtime
 
-COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/symbols.c helpers/live.c
+COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/symbols.c helpers/live.c
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
-WORKLOADS := syscalls faults mm tree hostile load
+WORKLOADS := syscalls faults mm tree hostile load stacks
 
 all: $(BUILD)/uvm-collect $(BUILD)/uvm-exec $(WORKLOADS:%=$(BUILD)/workloads/%)
 
@@ -114,6 +114,11 @@ $$(grep -oE 'cov: [0-9]+' $(BUILD)/fuzz-$$f.log | tail -1), no crash in $(FUZZ_S
 vm:
 	$(Q)scripts/uvm-vm build
 
+# make print-VAR: a variable's value (bench/run builds uvm-collect in a
+# guest image from COLLECT_SRCS)
+print-%:
+	@echo $($*)
+
 BATS ?= bats
 check: all
 	$(Q)scripts/install-deps build test
@@ -154,12 +159,13 @@ bench-collector: all
 	$(Q)bench/collector
 
 install: all
-	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(uvmdir)/tapsets $(DESTDIR)$(uvmdir)/scripts \
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(uvmdir)/tapsets $(DESTDIR)$(uvmdir)/tapsets/stacks $(DESTDIR)$(uvmdir)/scripts \
 		$(DESTDIR)$(uvmdir)/runtime $(DESTDIR)$(uvmdir)/examples $(DESTDIR)$(mandir)/man1 \
 		$(DESTDIR)$(docdir)
 	install -m 755 $(BUILD)/uvm-collect $(DESTDIR)$(bindir)/uvm-collect
 	install -m 755 $(BUILD)/uvm-exec $(DESTDIR)$(bindir)/uvm-exec
 	install -m 644 tapsets/*.stp $(DESTDIR)$(uvmdir)/tapsets/
+	install -m 644 tapsets/stacks/*.stp $(DESTDIR)$(uvmdir)/tapsets/stacks/
 	install -m 644 scripts/uvm.stp $(DESTDIR)$(uvmdir)/scripts/
 	install -m 644 runtime/*.h runtime/uvm_runtime.stp.in $(DESTDIR)$(uvmdir)/runtime/
 	install -m 644 examples/*.stp $(DESTDIR)$(uvmdir)/examples/

@@ -6,7 +6,8 @@
 # seen: how many of the events the workload is known to cause the tool
 # reported (getppid calls, page faults, execs), truth: that number from
 # the workload itself ("-": the tool does not count that kind of event).
-# $1: directory with workload, uvm.ko, floor.ko, *.bt, uvm-collect
+# $1: directory with workload, uvm.ko, uvm_stacks.ko, floor.ko, *.bt,
+# uvm-collect, uvm-exec
 set -u
 d=$1 reps=${REPS:-3}
 W="$d/workload"
@@ -41,11 +42,13 @@ else: print(t["execs"])' "$out.json" "$w" ;;
 }
 
 # events OUT MODULE CMD [STAPRUN-OPTION...]: uvm events mode, its trace
-# piped live into uvm-collect: OUT.json, staprun's stderr in OUT.err
+# piped live into uvm-collect: OUT.json, staprun's stderr in OUT.err.  The
+# command runs through uvm-exec --drain, as uvm-collect runs it: stapio
+# then stops the module only once it has read the whole trace.
 events() {
 	local out=$1 ko=$2 cmd=$3
 	shift 3
-	staprun "$@" -c "$cmd" "$ko" 2>"$out.err" |
+	staprun "$@" -c "$d/uvm-exec --drain 60 -- $cmd" "$ko" 2>"$out.err" |
 		"$d/uvm-collect" --no-symbols -f json -o "$out.json" - 2>/dev/null
 }
 
@@ -69,6 +72,7 @@ run() {	# tool workload -> one line
 		[[ -n $lost ]] || lost="cut" ;;
 	uvm-events) events "$out" "$d/uvm.ko" "$W $w $n"; lost=$(events_lost "$out") ;;
 	uvm-events-b64) events "$out" "$d/uvm.ko" "$W $w $n" -b 64; lost=$(events_lost "$out") ;;
+	uvm-events-stacks) events "$out" "$d/uvm_stacks.ko" "$W $w $n"; lost=$(events_lost "$out") ;;
 	stap-floor) staprun -c "$W $w $n" "$d/floor.ko" 2>"$out.err" ;;
 	strace) strace -f -c -o "$out" "$W" "$w" "$n" ;;
 	# perf 7.2's 'trace -s --pf=all' summarizes the faults only (measured:
@@ -105,7 +109,7 @@ run() {	# tool workload -> one line
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 [[ -n ${GUARD_ONLY:-} ]] || for w in syscalls faults procs; do
 	for r in $(seq "$reps"); do
-		for tool in none stap-floor uvm-summary uvm-events uvm-events-b64 bpftrace-floor bpftrace strace; do
+		for tool in none stap-floor uvm-summary uvm-events uvm-events-b64 uvm-events-stacks bpftrace-floor bpftrace strace; do
 			printf '%s ' "$r"; run "$tool" "$w"
 		done
 		# perf trace takes about a minute to start under TCG: once

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -86,6 +87,45 @@ static char *quote_cmd(char **cmd)
 	return s;
 }
 
+/* The binary whose unwind data stap needs for --stacks (-d): the
+ * command's, found as execvp would, or the PID's.  0, or -1 with a
+ * message in err. */
+static int stacks_binary(const struct uvm_live_opts *o, char *out, size_t n, char *err,
+			 size_t errlen)
+{
+	char path[PATH_MAX], link[64];
+	const char *name, *dirs, *end;
+	ssize_t len;
+
+	if (o->pid) {
+		snprintf(link, sizeof(link), "/proc/%d/exe", o->pid);
+		len = readlink(link, out, n - 1);
+		if (len < 0) {
+			snprintf(err, errlen, "--stacks: %s: %s", link, strerror(errno));
+			return -1;
+		}
+		out[len] = '\0';
+		return 0;
+	}
+	name = o->cmd[0];
+	if (strchr(name, '/')) {
+		if (!realpath(name, out)) {
+			snprintf(err, errlen, "--stacks: %s: %s", name, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	dirs = getenv("PATH");
+	for (dirs = dirs ? dirs : "/usr/bin:/bin"; *dirs; dirs = *end ? end + 1 : end) {
+		end = strchrnul(dirs, ':');
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(end - dirs), end > dirs ? dirs : ".", name);
+		if (access(path, X_OK) == 0 && realpath(path, out))
+			return 0;
+	}
+	snprintf(err, errlen, "--stacks: %s: not found in PATH (its binary is needed for its unwind data)", name);
+	return -1;
+}
+
 /* Read what stap wrote to stderr, line by line: pass it on, and pick up
  * its loss report.  Returns read()'s result. */
 static ssize_t drain_stderr(struct uvm_profile *p, int fd, char *buf, size_t *len, size_t cap)
@@ -121,6 +161,7 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 		 size_t errlen)
 {
 	char dir[] = "/tmp/uvm-collect.XXXXXX", tracefile[64], mode[64], follow[32];
+	char binary[PATH_MAX], stacks_tapsets[PATH_MAX];
 	char errbuf[8192], *buf = NULL, *cmdstr = NULL;
 	struct argv a = { 0 };
 	struct uvm_parser *ps = NULL;
@@ -140,6 +181,8 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 			 "cannot, and a PID of this machine means nothing in the uvm guest (use -- CMD)");
 		return -1;
 	}
+	if (o->stacks && stacks_binary(o, binary, sizeof(binary), err, errlen))
+		return -1;
 	if (!mkdtemp(dir)) {
 		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
 		return -1;
@@ -154,6 +197,13 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 		push(&a, dir);
 	} else {
 		push(&a, "stap");
+	}
+	/* the unwinder's tapset first: it replaces the file of the same
+	 * name in tapsets/ (tapsets/uvm_stack.stp) */
+	if (o->stacks) {
+		snprintf(stacks_tapsets, sizeof(stacks_tapsets), "%s/stacks", o->tapsets);
+		push(&a, "-I");
+		push(&a, stacks_tapsets);
 	}
 	push(&a, "-I");
 	push(&a, o->tapsets);
@@ -170,6 +220,16 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	 * the traced program's slowdown, which the report's times show. */
 	if (!o->overload_guard)
 		push(&a, "-DSTP_NO_OVERLOAD");
+	/* user stacks, unwound in the kernel with the unwind data of the
+	 * binary and (--ldd) the libraries it links, compiled into the
+	 * module */
+	if (o->stacks) {
+		push(&a, "-G");
+		push(&a, "stacks=1");
+		push(&a, "-d");
+		push(&a, binary);
+		push(&a, "--ldd");
+	}
 	for (i = 0; i < o->n_stap_args; i++)
 		push(&a, o->stap_args[i]);
 	if (!guest && o->pid) {

@@ -11,6 +11,7 @@ struct uvm_live_opts {
 	size_t n_stap_args;
 	const char *mode;	/* events or summary */
 	int follow;
+	int stacks;		/* user stacks: -G stacks=1, -d BINARY --ldd */
 	int overload_guard;	/* keep SystemTap's overload guard */
 	int guest;		/* 1: through scripts/uvm-vm; -1: decide */
 	int progress;		/* progress on stderr */

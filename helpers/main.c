@@ -55,15 +55,20 @@ static void usage(FILE *out)
 "reports when the traced processes have exited or on SIGINT.\n"
 "\n"
 "Output:\n"
-"  -f, --format FMT     text (default), json, xml, or perfetto: a timeline\n"
-"                       (Chrome Trace Event JSON, for ui.perfetto.dev)\n"
+"  -f, --format FMT     text (default), json, xml; perfetto: a timeline\n"
+"                       (Chrome Trace Event JSON, for ui.perfetto.dev); folded:\n"
+"                       flame graph stacks (needs a trace with stacks, --stacks)\n"
+"      --weight W       folded: what a stack counts: calls (system calls, the\n"
+"                       default), time (ns in system calls and user-mode page\n"
+"                       faults) or faults (minor and major page faults)\n"
 "  -o, --output FILE    write the report to FILE (default: stdout)\n"
 "  -S, --sort KEY       order system calls by time (default), calls, errors,\n"
 "                       avg, max, name or nr\n"
 "  -n, --top N          show the N first system calls of each table (0: all;\n"
 "                       default 0)\n"
 "      --totals-only    text: only the all-processes table, no per-process ones\n"
-"      --no-symbols     do not resolve fault sites with libdwfl\n"
+"      --no-symbols     do not resolve fault sites (or folded stacks: raw\n"
+"                       addresses) with libdwfl\n"
 "      --sysroot DIR    look for traced binaries under DIR first (live guest\n"
 "                       runs default to the guest image's root)\n"
 "Live tracing:\n"
@@ -71,6 +76,9 @@ static void usage(FILE *out)
 "  -m, --mode MODE      events (default: one record per event) or summary\n"
 "                       (aggregated in the kernel; cheaper, no fault sites)\n"
 "      --no-follow      trace the target alone, not its children\n"
+"      --stacks         also record the user stack of each system call and page\n"
+"                       fault (uvm.stp -G stacks=1, with stap -d for the\n"
+"                       command or PID's binary and --ldd for its libraries)\n"
 "      --stap-arg ARG   pass ARG to stap (repeatable), e.g. --stap-arg=-s64\n"
 "      --overload-guard keep SystemTap's overload guard, which ends the run\n"
 "                       when probes take over half the CPU for a second (a\n"
@@ -95,7 +103,8 @@ static void usage(FILE *out)
 "  uvm-collect -- ls -l /usr                  trace ls, print the text report\n"
 "  uvm-collect -f json -o out.json -- make     trace a build into JSON\n"
 "  stap -I tapsets -x 1234 scripts/uvm.stp > t; uvm-collect -S calls -n 10 t\n"
-"  uvm-collect -m summary -p 1234             low-overhead profile of a PID\n");
+"  uvm-collect -m summary -p 1234             low-overhead profile of a PID\n"
+"  uvm-collect --stacks -f folded -o out.folded -- ./prog; flamegraph.pl out.folded\n");
 }
 
 static int parse_count(const char *s, long max, long *out)
@@ -227,6 +236,8 @@ int main(int argc, char **argv)
 		{ "no-progress", no_argument, NULL, 9 },
 		{ "overload-guard", no_argument, NULL, 10 },
 		{ "backend", no_argument, NULL, 11 },
+		{ "stacks", no_argument, NULL, 12 },
+		{ "weight", required_argument, NULL, 13 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -240,6 +251,9 @@ int main(int argc, char **argv)
 	char err[512] = "", sysroot[PATH_MAX];
 	struct uvm_profile *p = NULL;
 	struct uvm_perfetto *pf = NULL;
+	struct uvm_folded *fo = NULL;
+	enum uvm_weight weight = UVM_WEIGHT_CALLS;
+	int weight_given = 0;
 	char *tmp_path = NULL;
 	FILE *out = stdout;
 	int c, rc = EXIT_OK, fd = -1, backend = 0;
@@ -259,7 +273,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "json")) o.report.format = UVM_JSON;
 			else if (!strcmp(optarg, "xml")) o.report.format = UVM_XML;
 			else if (!strcmp(optarg, "perfetto")) o.report.format = UVM_PERFETTO;
-			else { fprintf(stderr, "uvm-collect: --format: '%s' is not text, json, xml or perfetto\n", optarg); return EXIT_USAGE; }
+			else if (!strcmp(optarg, "folded")) o.report.format = UVM_FOLDED;
+			else { fprintf(stderr, "uvm-collect: --format: '%s' is not text, json, xml, perfetto or folded\n", optarg); return EXIT_USAGE; }
 			break;
 		case 'o': o.output = optarg; break;
 		case 'S':
@@ -304,6 +319,14 @@ int main(int argc, char **argv)
 		case 9: o.live.progress = 0; break;
 		case 10: o.live.overload_guard = 1; break;
 		case 11: backend = 1; break;
+		case 12: o.live.stacks = 1; break;
+		case 13:
+			if (!strcmp(optarg, "calls")) weight = UVM_WEIGHT_CALLS;
+			else if (!strcmp(optarg, "time")) weight = UVM_WEIGHT_TIME;
+			else if (!strcmp(optarg, "faults")) weight = UVM_WEIGHT_FAULTS;
+			else { fprintf(stderr, "uvm-collect: --weight: '%s' is not calls, time or faults\n", optarg); return EXIT_USAGE; }
+			weight_given = 1;
+			break;
 		case 'v': o.live.verbose = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("uvm-collect %s (trace format %d)\n", UVM_VERSION, UVM_TRACE_VERSION); return EXIT_OK;
@@ -326,6 +349,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uvm-collect: give exactly one of: a trace file, -p PID, or -- CMD (see --help)\n");
 		return EXIT_USAGE;
 	}
+	if (weight_given && o.report.format != UVM_FOLDED) {
+		fprintf(stderr, "uvm-collect: --weight is for -f folded\n");
+		return EXIT_USAGE;
+	}
+	if (o.live.stacks && (o.input || strcmp(o.live.mode, "events"))) {
+		fprintf(stderr, "uvm-collect: --stacks records stacks in a live run (-p, --) in events mode\n");
+		return EXIT_USAGE;
+	}
 
 	p = uvm_profile_new();
 	/* the timeline is written while the trace is read, into a file
@@ -340,6 +371,9 @@ int main(int argc, char **argv)
 		}
 		pf = uvm_perfetto_new(out);
 		p->sink = uvm_perfetto_sink(pf);
+	} else if (o.report.format == UVM_FOLDED) {
+		fo = uvm_folded_new(weight);
+		p->sink = uvm_folded_sink(fo);
 	}
 	if (o.input) {
 		fd = strcmp(o.input, "-") ? open(o.input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
@@ -391,14 +425,19 @@ int main(int argc, char **argv)
 			rc = EXIT_OUTPUT;
 			goto out;
 		}
+	} else if (fo && !p->stacks) {
+		fprintf(stderr, "uvm-collect: %s: the trace has no stacks (record them with --stacks, "
+			"or uvm.stp -G stacks=1)\n", o.input ? o.input : "the live trace");
+		rc = EXIT_INPUT;
+		goto out;
 	} else if (o.output && !(out = fopen(o.output, "w"))) {
 		fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
 		out = stdout;
 		rc = EXIT_OUTPUT;
 		goto out;
 	}
-	if (!pf && (uvm_report_write(p, &o.report, out) || (out != stdout && fclose(out)) ||
-		    (out == stdout && fflush(stdout)))) {
+	if (!pf && ((fo ? uvm_folded_write(fo, o.report.sysroot, o.report.symbols, out) : uvm_report_write(p, &o.report, out)) ||
+		    (out != stdout && fclose(out)) || (out == stdout && fflush(stdout)))) {
 		fprintf(stderr, "uvm-collect: %s: writing the report: %s\n",
 			o.output ? o.output : "<stdout>", strerror(errno));
 		out = stdout;
@@ -434,6 +473,7 @@ out:
 		out = stdout;
 	}
 	uvm_perfetto_free(pf);
+	uvm_folded_free(fo);
 	if (out != stdout)
 		fclose(out);
 	if (fd > STDIN_FILENO)

@@ -778,6 +778,7 @@ int uvm_report_write(const struct uvm_profile *p, const struct uvm_report_opts *
 		uvm_render_free(r);
 		break;
 	case UVM_PERFETTO:	/* streamed while parsing: perfetto.c */
+	case UVM_FOLDED:	/* from the stacks seen while parsing: folded.c */
 		errno = EINVAL;
 		break;
 	}

@@ -11,6 +11,7 @@
  * and (the first few) kept with its line number; parsing goes on.  A
  * missing or wrong header is fatal: nothing after it can be trusted.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,10 @@ struct uvm_parser {
 		struct uvm_process *pr;
 		size_t i;
 	} sc_seen[512];
+	/* the last record handled (0 after a malformed line), and the pid
+	 * and tid of the last S or F: a K record must follow its event */
+	char prev_tag;
+	int64_t ev_pid, ev_tid;
 	char error[256];
 };
 
@@ -266,7 +271,8 @@ static void add_site(struct uvm_process *pr, uint64_t ip)
 }
 
 
-/* A file mapped at start: the lowest start of each file is its base.
+/* A file mapped at start: the lowest start of each file in the current
+ * image is its base.
  * The last file noted is looked at first: faults come in runs. */
 static void note_object(struct uvm_parser *ps, struct uvm_process *pr,
 			const struct uvm_field *path, uint64_t start)
@@ -276,15 +282,17 @@ static void note_object(struct uvm_parser *ps, struct uvm_process *pr,
 	if (path->s[0] != '/')
 		return;
 	if (ps->obj_pr == pr && ps->obj_i < pr->n_objects &&
+	    pr->objects[ps->obj_i].image == pr->execs &&
 	    !strcmp(pr->objects[ps->obj_i].path, path->s)) {
 		i = ps->obj_i;
 		goto found;
 	}
 	for (i = 0; i < pr->n_objects; i++)
-		if (!strcmp(pr->objects[i].path, path->s))
+		if (pr->objects[i].image == pr->execs && !strcmp(pr->objects[i].path, path->s))
 			goto found;
 	pr->objects = xrealloc(pr->objects, (pr->n_objects + 1) * sizeof(*pr->objects));
 	pr->objects[pr->n_objects].path = xstrdup(path->s);
+	pr->objects[pr->n_objects].image = pr->execs;
 	pr->objects[pr->n_objects++].base = start;
 	ps->obj_pr = pr;
 	ps->obj_i = i;
@@ -430,9 +438,10 @@ static int record_header(struct uvm_parser *ps, const struct rec_header *r)
 		fatal(ps, m);
 		return -1;
 	}
-	if (r->VERSION.i != UVM_TRACE_VERSION) {
+	/* version 2 added K records: a version 1 trace reads the same */
+	if (r->VERSION.i < 1 || r->VERSION.i > UVM_TRACE_VERSION) {
 		snprintf(m, sizeof(m), "trace format version %lld; this uvm-collect reads "
-			 "version %d only", (long long)r->VERSION.i, UVM_TRACE_VERSION);
+			 "versions 1 to %d", (long long)r->VERSION.i, UVM_TRACE_VERSION);
 		fatal(ps, m);
 		return -1;
 	}
@@ -488,6 +497,9 @@ static int record_syscall(struct uvm_parser *ps, const struct rec_syscall *r)
 	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
 	struct uvm_syscall_stat *sc = process_syscall(ps, pr, (int)r->NR.i, r->NAME.s);
 
+	ps->ev_pid = r->PID.i;
+	ps->ev_tid = r->TID.i;
+
 	uvm_syscall_add(sc, r->LAT.i, uvm_field_none(&r->ERRNO) ? NULL : r->ERRNO.s);
 	return 0;
 }
@@ -500,6 +512,8 @@ static int record_fault(struct uvm_parser *ps, const struct rec_fault *r)
 
 	if (o < 0)
 		return 0;
+	ps->ev_pid = r->PID.i;
+	ps->ev_tid = r->TID.i;
 	pr = uvm_profile_process(ps->p, (int)r->PID.i, 1);
 	pr->faults.count[o]++;
 	pr->faults.by_access[o][access_index(&r->ACCESS)]++;
@@ -644,6 +658,53 @@ static int record_mm(struct uvm_parser *ps, const struct rec_mm *r)
 			m->peak_heap = uvm_heap_bytes(m);
 		break;
 	}
+	return 0;
+}
+
+/* "0x1f 0x2a ...": at most max_frames hex addresses, single spaces. */
+static int record_stack(struct uvm_parser *ps, const struct rec_stack *r)
+{
+	struct uvm_stack *st = &ps->p->stack;
+	const char *s = r->FRAMES.s;
+
+	if ((ps->prev_tag != 'S' && ps->prev_tag != 'F') || r->PID.i != ps->ev_pid ||
+	    r->TID.i != ps->ev_tid) {
+		bad_line(ps, "a stack (K) not right after its system call (S) or fault (F)", NULL);
+		return 0;
+	}
+	if (r->MAX.i < 1 || r->MAX.i > UVM_STACK_MAX) {
+		bad_line(ps, "max_frames out of range", r->MAX.s);
+		return 0;
+	}
+	st->event = ps->prev_tag;
+	st->max_frames = (int)r->MAX.i;
+	st->n = 0;
+	if (uvm_field_none(&r->FRAMES))
+		goto done;
+	for (;;) {
+		uint64_t v = 0;
+		int d = 0;
+
+		if (st->n == (size_t)st->max_frames) {
+			bad_line(ps, "more frames than max_frames", NULL);
+			return 0;
+		}
+		if (s[0] != '0' || s[1] != 'x') {
+			bad_line(ps, "a frame is not 0x and hex", NULL);
+			return 0;
+		}
+		for (s += 2; isxdigit((unsigned char)*s) && d < 16; s++, d++)
+			v = v << 4 | (uint64_t)(isdigit((unsigned char)*s) ? *s - '0' : (*s | 0x20) - 'a' + 10);
+		if (!d || (*s && *s != ' ') || (*s == ' ' && !s[1])) {
+			bad_line(ps, "a frame is not 0x and hex", NULL);
+			return 0;
+		}
+		st->pc[st->n++] = v;
+		if (!*s++)
+			break;
+	}
+done:
+	ps->p->stacks++;
 	return 0;
 }
 
@@ -1027,6 +1088,7 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 		p->loss.records_read++;
 	malformed = p->loss.malformed;
 	rc = rt->handle(ps, &u);
+	ps->prev_tag = !rc && p->loss.malformed == malformed ? tag : 0;
 	/* a streamed output sees the record once the profile has it, unless
 	 * the handler found it malformed */
 	if (!rc && p->sink && p->loss.malformed == malformed)
@@ -1034,6 +1096,7 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 	return rc;
 
 check_first:
+	ps->prev_tag = 0;
 	/* Nothing parsed yet: this is no trace at all. */
 	if (!p->version) {
 		p->loss.malformed--;

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "uvm_trace.h"
+
 /* Latency histogram: log-linear, UVM_HIST_SUB buckets per power of two
  * (about 9% relative error for percentiles). */
 #define UVM_HIST_SUB_BITS 3
@@ -88,10 +90,12 @@ struct uvm_site {
 };
 
 /* A mapped file and the lowest address it was seen mapped at (its load
- * base, for symbols). */
+ * base, for symbols), in one image of the process: image is the
+ * process's execs count when it was seen (an exec maps everything anew). */
 struct uvm_object {
 	char *path;
 	uint64_t base;
+	uint64_t image;
 };
 
 struct uvm_process {
@@ -168,6 +172,15 @@ struct uvm_sink {
 		       const union uvm_record *r);
 };
 
+/* A user stack (K record): return addresses, innermost first, of the
+ * system call (event 'S') or fault ('F') record just before it. */
+struct uvm_stack {
+	char event;
+	int max_frames;		/* where the kernel's unwinder stops */
+	size_t n;
+	uint64_t pc[UVM_STACK_MAX];
+};
+
 struct uvm_profile {
 	int version;		/* trace format version, 0 before a header */
 	char kernel[128];
@@ -185,6 +198,8 @@ struct uvm_profile {
 	uint64_t lines;
 	uint64_t foreign_lines;	/* live mode: lines that are no records */
 	struct uvm_sink *sink;	/* or NULL */
+	uint64_t stacks;	/* K records read */
+	struct uvm_stack stack;	/* the last one, for the sink */
 };
 
 /* ---- profile ---- */
@@ -230,7 +245,7 @@ void uvm_profile_stap_stderr(struct uvm_profile *p, const char *line);
 int uvm_unescape(char *s);	/* in place; returns the new length */
 
 /* ---- reports (report.c) ---- */
-enum uvm_format { UVM_TEXT, UVM_JSON, UVM_XML, UVM_PERFETTO };
+enum uvm_format { UVM_TEXT, UVM_JSON, UVM_XML, UVM_PERFETTO, UVM_FOLDED };
 enum uvm_sort { UVM_SORT_TIME, UVM_SORT_CALLS, UVM_SORT_ERRORS, UVM_SORT_AVG,
 		UVM_SORT_MAX, UVM_SORT_NAME, UVM_SORT_NR };
 
@@ -276,5 +291,33 @@ void uvm_perfetto_free(struct uvm_perfetto *pf);	/* NULL is a no-op */
  * looked for under sysroot first (a guest's root filesystem), then as
  * they are named.  The result is malloc'd. */
 char *uvm_symbolize(const struct uvm_process *pr, uint64_t addr, const char *sysroot);
+/* The symbols of one image of pr (its objects of that image), for many
+ * lookups.  uvm_syms_frame(): the name of the function holding pc, or
+ * "file+0xoff" in a file without a symbol there, or "[unknown]" outside
+ * the image's files; *outermost is 1 when the unwind data (CFI) there
+ * says the caller's return address is undefined: a thread's first frame
+ * (_start, clone's child), where a complete stack ends.  Look up a return
+ * address at pc - 1 (the call).  The name lives as long as sy. */
+struct uvm_syms;
+struct uvm_syms *uvm_syms_new(const struct uvm_process *pr, uint64_t image, const char *sysroot);
+const char *uvm_syms_frame(struct uvm_syms *sy, uint64_t pc, int *outermost);
+void uvm_syms_free(struct uvm_syms *sy);	/* NULL is a no-op */
+
+/* ---- folded stacks (folded.c) ----
+ * Flame graph input, "comm;outer;...;inner;leaf weight" lines: set
+ * p->sink to uvm_folded_sink() before parsing; after it,
+ * uvm_folded_write() symbolizes and writes the stacks, sorted.  The leaf
+ * is the system call's name, or "fault:REGION".  A stack the kernel's
+ * unwinder cut has a marker frame under comm: "[unwind stopped]" (no
+ * unwind data, or it failed), "[deeper than N frames]" (its bound), or
+ * "[no user stack]". */
+enum uvm_weight { UVM_WEIGHT_CALLS, UVM_WEIGHT_TIME, UVM_WEIGHT_FAULTS };
+struct uvm_folded;
+struct uvm_folded *uvm_folded_new(enum uvm_weight w);
+struct uvm_sink *uvm_folded_sink(struct uvm_folded *fo);
+/* 0, or -1 when writing failed (errno set).  symbols 0: frames are the
+ * addresses as recorded ("0x..."), and only the depth marker is known. */
+int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FILE *out);
+void uvm_folded_free(struct uvm_folded *fo);	/* NULL is a no-op */
 
 #endif /* UVM_PROFILE_H */

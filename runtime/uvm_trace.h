@@ -27,7 +27,7 @@
 #define UVM_TRACE_H
 
 #define UVM_TRACE_MAGIC "uvm-trace"
-#define UVM_TRACE_VERSION 1
+#define UVM_TRACE_VERSION 2
 
 /*
  * F(ID, "name", TYPE, "printf conversion") for each field, in order.
@@ -161,6 +161,21 @@
 	F(ERRNO, "errno", S, "%s")                                             \
 	F(PATH, "path", S, "%s")
 
+/* K: the user stack of the S or F record right before it (events mode,
+ * with stacks=1), written by the same probe: pid and tid are that
+ * record's.  frames: return addresses, innermost first, in hex with 0x,
+ * separated by single spaces; the first is the instruction pointer (of
+ * the system call instruction, or of the faulting one; for a fault the
+ * kernel took on user memory, the system call's).  The kernel's unwinder
+ * (SystemTap's ubacktrace) writes at most max_frames, and stops early
+ * where it has no unwind data: the stack then does not end in a thread's
+ * first frame, which the collector marks.  "-": no user stack. */
+#define UVM_STACK_FIELDS(F)                                                    \
+	F(PID, "pid", I, "%lld")                                               \
+	F(TID, "tid", I, "%lld")                                               \
+	F(MAX, "max_frames", I, "%lld")                                        \
+	F(FRAMES, "frames", S, "%s")
+
 /* I: summary mode, start of a snapshot of the processes still alive.
  * Snapshots are cumulative since the start; final is 1 for the one
  * written at the end.  A process's own s/e/h/f records are written once
@@ -238,6 +253,7 @@
 	R('E', EXEC, exec, UVM_EXEC_FIELDS)                                    \
 	R('X', EXIT, exit, UVM_EXIT_FIELDS)                                    \
 	R('M', MM, mm, UVM_MM_FIELDS)                                          \
+	R('K', STACK, stack, UVM_STACK_FIELDS)                                 \
 	R('I', SNAPSHOT, snapshot, UVM_SNAPSHOT_FIELDS)                        \
 	R('s', SYSCALL_SUM, syscall_sum, UVM_SYSCALL_SUM_FIELDS)               \
 	R('e', ERRNO_SUM, errno_sum, UVM_ERRNO_SUM_FIELDS)                     \
@@ -253,5 +269,9 @@
 
 /* Largest escaped string field the kernel writes, including NUL. */
 #define UVM_STR_MAX 512
+
+/* Most frames a K record may hold: 19 bytes a frame ("0x" + 16 digits
+ * + a space) must fit in a string field. */
+#define UVM_STACK_MAX ((UVM_STR_MAX - 1) / 19)
 
 #endif /* UVM_TRACE_H */

@@ -1,6 +1,7 @@
 /* fuzz_trace.c - libFuzzer harness: any bytes, fed in two pieces, through
- * the parser (with the timeline streamed from it), the totals and every
- * report writer.  The timeline must be JSON whatever the input. */
+ * the parser (with the timeline and the folded stacks streamed from it),
+ * the totals and every report writer.  The timeline must be JSON whatever
+ * the input.  No symbols: nothing named in the input is opened. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,20 @@
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
+/* Both streamed outputs at once. */
+struct tee {
+	struct uvm_sink sink, *a, *b;
+};
+
+static void tee_record(struct uvm_sink *s, struct uvm_profile *p, char tag,
+		       const union uvm_record *r)
+{
+	struct tee *t = (struct tee *)s;
+
+	t->a->record(t->a, p, tag, r);
+	t->b->record(t->b, p, tag, r);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct uvm_profile *p = uvm_profile_new();
@@ -19,9 +34,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	char *tl = NULL;
 	FILE *tf = open_memstream(&tl, &tlen);
 	struct uvm_perfetto *pf = uvm_perfetto_new(tf);
+	struct uvm_folded *fo = uvm_folded_new((enum uvm_weight)(size ? data[size - 1] % 3 : 0));
+	struct tee tee = { { tee_record }, uvm_perfetto_sink(pf), uvm_folded_sink(fo) };
 	int rc;
 
-	p->sink = uvm_perfetto_sink(pf);
+	p->sink = &tee.sink;
 
 	rc = uvm_parser_feed(ps, (const char *)data, cut);
 	if (rc == 0)
@@ -34,10 +51,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		uvm_profile_finish(p);
 		for (o.format = UVM_TEXT; o.format <= UVM_XML; o.format++)
 			uvm_report_write(p, &o, null);
+		uvm_folded_write(fo, NULL, 0, null);
 		fclose(null);
 	}
 	uvm_perfetto_finish(pf, p);
 	uvm_perfetto_free(pf);
+	uvm_folded_free(fo);
 	fclose(tf);
 	if (tlen) {	/* nothing without a header */
 		struct json_tokener *tok = json_tokener_new();

@@ -116,7 +116,7 @@ public_functions() {
 			else if (args != params)
 				print FILENAME ": " name ": documents (" args " ), takes (" params " )"
 			end = 0
-		}' "$UVM_ROOT"/tapsets/*.stp
+		}' "$UVM_ROOT"/tapsets/*.stp "$UVM_ROOT"/tapsets/stacks/*.stp
 	assert_success
 	assert_output ""
 	[ "$(public_functions | wc -l)" -ge 17 ]

@@ -11,6 +11,10 @@
 setup_file() {
 	load '../test_helper/common-setup'
 	_guest_file_setup
+	# for the runs with stacks=1: a module with the unwind data of the
+	# stacks workload and its libraries
+	"$UVM_VM" compile -I "$UVM_ROOT/tapsets/stacks" -I "$UVM_ROOT/tapsets" -d "$W/stacks" --ldd \
+		"$UVM_ROOT/scripts/uvm.stp" "$D/uvm_stacks.ko"
 	mkfifo "$D/fifo"
 	cat >"$D/job.sh" <<-'EOF'
 		# wq WORD...: the words quoted for staprun -c (wordexp(3))
@@ -28,7 +32,7 @@ setup_file() {
 			shift
 			while [ "$1" != -- ]; do p+=("$1"); shift; done
 			shift
-			staprun -o "$D/$name.trace" -c "$(wq "$@")" "$D/uvm.ko" "${p[@]}" >"$D/$name.out" 2>"$D/$name.err"
+			staprun -o "$D/$name.trace" -c "$(wq "$@")" "${KO:-$D/uvm.ko}" "${p[@]}" >"$D/$name.out" 2>"$D/$name.err"
 			echo $? >"$D/$name.status"
 		}
 		t header -- "$W/syscalls" 10 0
@@ -55,6 +59,11 @@ setup_file() {
 		echo $? >"$D/attach.status"
 		staprun -x 31999 "$D/uvm.ko" >"$D/nopid.trace" 2>"$D/nopid.err"
 		echo $? >"$D/nopid.status"
+		KO=$D/uvm_stacks.ko t stacks stacks=1 -- "$W/stacks" 50
+		# syscalls: a binary whose unwind data the module lacks
+		KO=$D/uvm_stacks.ko t stackcut stacks=1 -- "$W/syscalls" 300 0
+		# stacks=1 with a module built without the unwinder
+		t nounwinder stacks=1 -- "$W/syscalls" 1 0
 	EOF
 	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" bash "$D/job.sh"
 }
@@ -79,7 +88,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 @test "uvm.stp: header first, trailer last, record count and no loss" {
 	trace header
 	run cut -f1-4 "$T"
-	assert_line --index 0 $'H\tuvm-trace\t1\t'"$GUEST_KERNEL"
+	assert_line --index 0 $'H\tuvm-trace\t2\t'"$GUEST_KERNEL"
 	run tail -n 1 "$T"
 	assert_output --regexp $'^T\t'
 	# records counted by the module = records before the trailer, and
@@ -261,9 +270,82 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 	assert_output 150
 }
 
+# stack_pairs TRACE: "EVENTS STACKS BAD": S and F records, K records, and
+# the K records not right after an S or F of the same pid and tid (or an
+# S or F without its K)
+stack_pairs() {
+	awk -F'\t' '
+		$1 == "S" || $1 == "F" { bad += want; want = 1; p = $3; t = $4; ev++; next }
+		$1 == "K" { if (!want || $2 != p || $3 != t) bad++; want = 0; k++; next }
+		{ bad += want; want = 0 }
+		END { print ev + 0, k + 0, bad + 0 }' "$1"
+}
+
+@test "uvm.stp -G stacks=1: every system call and fault with its user stack; exact counts per call path" {
+	trace stacks
+	# format version 2, stacks announced; a K after every S and F
+	run awk -F'\t' 'NR == 1 { print $3, $10 }' "$T"
+	assert_output "2 syscall,fault,process,mm,stack"
+	read -r ev k bad <<<"$(stack_pairs "$T")"
+	echo "events $ev stacks $k bad $bad"
+	[ "$ev" -gt 300 ] && [ "$ev" = "$k" ] && [ "$bad" = 0 ]
+	"$UVM_COLLECT" -f folded "$T" >"$BATS_TEST_TMPDIR/calls"
+	"$UVM_COLLECT" -f folded --weight faults "$T" >"$BATS_TEST_TMPDIR/faults"
+	"$UVM_COLLECT" -f folded --weight time "$T" >"$BATS_TEST_TMPDIR/time"
+	grep -v ld-linux "$BATS_TEST_TMPDIR/calls"
+	# each call path of the workload (its own account: "path main;... N"),
+	# rooted at the process and the program's entry, through libc's
+	# wrapper: exactly N calls, on exactly one line
+	while read -r what path n; do
+		[ "$what" = path ] || continue
+		run grep -cE "^stacks;_start;.*;$path;[^;]+;getppid [0-9]+\$" "$BATS_TEST_TMPDIR/calls"
+		assert_output 1
+		run grep -E "^stacks;_start;.*;$path;[^;]+;getppid [0-9]+\$" "$BATS_TEST_TMPDIR/calls"
+		assert_output --regexp " $n\$"
+	done <"$OUT"
+	# and nothing else called getppid
+	run awk '/;getppid [0-9]+$/ { n += $NF } END { print n }' "$BATS_TEST_TMPDIR/calls"
+	assert_output 300
+	# the touched pages: 50 faults in touch_pages, called by main
+	run grep -E '^stacks;_start;.*;main;touch_pages;fault:anon [0-9]+$' "$BATS_TEST_TMPDIR/faults"
+	assert_output --regexp ' 50$'
+	# every call is counted once, every minor or major fault once
+	run awk '{ n += $NF } END { print n }' "$BATS_TEST_TMPDIR/calls"
+	assert_output "$(awk -F'\t' '$1 == "S"' "$T" | wc -l)"
+	run awk '{ n += $NF } END { print n }' "$BATS_TEST_TMPDIR/faults"
+	assert_output "$(awk -F'\t' '$1 == "F" && ($8 == "minor" || $8 == "major")' "$T" | wc -l)"
+	# time: the calls' latencies and the user-mode faults'
+	run awk '{ n += $NF } END { print n }' "$BATS_TEST_TMPDIR/time"
+	assert_output "$(awk -F'\t' '$1 == "S" && $9 >= 0 { n += $9 } $1 == "F" && $7 ~ /u$/ && $9 >= 0 { n += $9 } END { print n }' "$T")"
+	# the program's own stacks end at its entry: no marker frame after
+	# its exec (the lines before it belong to the launcher's child)
+	run grep -c '^stacks;\[' "$BATS_TEST_TMPDIR/calls"
+	assert_output 0
+}
+
+@test "uvm.stp -G stacks=1: a stack cut by missing unwind data ends in a visible marker frame" {
+	# the module has no unwind data for the syscalls binary: its stacks
+	# stop where they reach it
+	trace stackcut
+	read -r ev k bad <<<"$(stack_pairs "$T")"
+	[ "$ev" = "$k" ] && [ "$bad" = 0 ]
+	"$UVM_COLLECT" -f folded "$T" >"$BATS_TEST_TMPDIR/calls"
+	cat "$BATS_TEST_TMPDIR/calls"
+	run grep -E ';getppid [0-9]+$' "$BATS_TEST_TMPDIR/calls"
+	assert_output --regexp '^syscalls;\[unwind stopped\];([^;]+;)*getppid 300$'
+}
+
+@test "uvm.stp -G stacks=1 without the unwinder's tapsets: a clear error, not stacks of '-'" {
+	[ "$(cat "$D/nounwinder.status")" != 0 ]
+	run cat "$D/nounwinder.err"
+	assert_output --partial "uvm: stacks=1 needs the unwinder compiled in: stap -I TAPSETS/stacks -I TAPSETS"
+	run grep -c $'^K\t' "$D/nounwinder.trace"
+	assert_output 0
+}
+
 @test "timeline: every workload's trace is a valid Perfetto timeline, a slice per system call and fault, a track per process" {
 	local n
-	for n in header syscalls faults major mm tree follow0 summary strace-uvm flush attach; do
+	for n in header syscalls faults major mm tree follow0 summary strace-uvm flush attach stacks; do
 		trace "$n"
 		_timeline_check "$T"
 	done

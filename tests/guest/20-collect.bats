@@ -54,6 +54,27 @@ setup() {
 	assert_equal "$(jq '[.traceEvents[] | select(.cat == "process" and .ph == "X" and .args.signal == 15)] | length' "$t/live.json")" 1
 }
 
+@test "uvm-collect --stacks -f folded -- stacks: a flame graph of known call paths, exact counts" {
+	t=$BATS_TEST_TMPDIR
+	run -0 --separate-stderr "$UVM_COLLECT" --stacks -f folded -o "$t/live.folded" -- "$W/stacks" 20
+	grep -v ld-linux "$t/live.folded"
+	# the workload's own account, "path main;... N", on its stderr here
+	run grep -c '^path ' <<<"$stderr"
+	assert_output 3
+	while read -r what path n; do
+		[ "$what" = path ] || continue
+		run grep -E "^stacks;_start;.*;$path;[^;]+;getppid [0-9]+\$" "$t/live.folded"
+		assert_output --regexp " $n\$"
+		[ "${#lines[@]}" = 1 ]
+	done <<<"$stderr"
+	run awk '/;getppid [0-9]+$/ { n += $NF } END { print n }' "$t/live.folded"
+	assert_output 120
+	# the binary's unwind data was given (-d): no stack of the program
+	# stopped short
+	run grep -c '^stacks;\[' "$t/live.folded"
+	assert_output 0
+}
+
 @test "uvm-collect -m summary, a snapshot every second: a process alive across snapshots counts once" {
 	# the child sleeps 2.5 s: snapshots include it alive, then its own
 	# final records follow its exit; faults are added up by the reader,

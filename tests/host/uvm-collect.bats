@@ -24,7 +24,7 @@ setup() {
 @test "uvm-collect: a bad option or value is a usage error, exit 1" {
 	run "$UVM_COLLECT" --format yaml "$F/tree.trace"
 	assert_equal "$status" 1
-	assert_output --partial "'yaml' is not text, json, xml or perfetto"
+	assert_output --partial "'yaml' is not text, json, xml, perfetto or folded"
 	run "$UVM_COLLECT" --top -3 "$F/tree.trace"
 	assert_equal "$status" 1
 	run "$UVM_COLLECT" -S speed "$F/tree.trace"
@@ -113,10 +113,19 @@ setup() {
 }
 
 @test "uvm-collect: a wrong format version is a clear error naming file and line, exit 2" {
-	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t2\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v2.trace"
-	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v2.trace"
+	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t3\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v3.trace"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v3.trace"
 	assert_equal "$status" 2
-	assert_output --partial "v2.trace:1: trace format version 2; this uvm-collect reads version 1 only"
+	assert_output --partial "v3.trace:1: trace format version 3; this uvm-collect reads versions 1 to 2"
+	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t0\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v0.trace"
+	run -2 "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v0.trace"
+	assert_output --partial "v0.trace:1: trace format version 0; this uvm-collect reads versions 1 to 2"
+	# version 1 (before K records) and 2 read the same
+	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t2\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v2.trace"
+	run -0 "$UVM_COLLECT" -f json "$BATS_TEST_TMPDIR/v2.trace"
+	v2=$output
+	run -0 "$UVM_COLLECT" -f json "$F/tree.trace"
+	assert_equal "$(jq -c 'del(.trace_version)' <<<"$v2")" "$(jq -c 'del(.trace_version)' <<<"$output")"
 }
 
 @test "uvm-collect: empty file, binary garbage, missing file: exit 2 with a message" {

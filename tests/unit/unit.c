@@ -169,9 +169,9 @@ static void test_bad_input(void)
 
 	/* wrong version, no header, empty input: fatal, with a message */
 	p = uvm_profile_new();
-	ps = uvm_parser_new(p, "v2.trace");
-	CHECK(uvm_parser_feed(ps, "H\tuvm-trace\t2\tk\t1\t0\t1\t1\tevents\tall\n", 38) < 0);
-	CHECK(uvm_parser_error(ps) && strstr(uvm_parser_error(ps), "v2.trace:1: trace format version 2"));
+	ps = uvm_parser_new(p, "v3.trace");
+	CHECK(uvm_parser_feed(ps, "H\tuvm-trace\t3\tk\t1\t0\t1\t1\tevents\tall\n", 38) < 0);
+	CHECK(uvm_parser_error(ps) && strstr(uvm_parser_error(ps), "v3.trace:1: trace format version 3"));
 	uvm_parser_free(ps);
 	uvm_profile_free(p);
 
@@ -380,6 +380,70 @@ static void test_unescape(void)
 	CHECK(uvm_unescape(s) == 7 && !strcmp(s, "a\tb\\cA\n"));
 }
 
+/* K records: frames parsed into p->stack, counted, bounds kept; a sink
+ * sees the stack of a good K right after its event. */
+struct stack_seen {
+	struct uvm_sink sink;
+	int n;
+	size_t frames;
+	uint64_t last;
+};
+
+static void stack_record(struct uvm_sink *s, struct uvm_profile *p, char tag,
+			 const union uvm_record *r)
+{
+	struct stack_seen *ss = (struct stack_seen *)s;
+
+	(void)r;
+	if (tag == 'K') {
+		ss->n++;
+		ss->frames += p->stack.n;
+		ss->last = p->stack.n ? p->stack.pc[p->stack.n - 1] : 0;
+	}
+}
+
+static void test_stacks(void)
+{
+	const char *t = "H\tuvm-trace\t2\t6.1.0-test\t1000\t0\t100\t1\tevents\tall\n"
+		"S\t1100\t100\t100\t39\tgetpid\t100\t-\t1000\t\n"
+		"K\t100\t100\t26\t0x1 0xffffffffffffffff 0xABCdef\n"
+		"F\t1200\t100\t101\t0x1000\t0x0\twu\tminor\t5\tanon\t0x1000\t-\n"
+		"K\t100\t101\t1\t-\n"
+		"K\t100\t101\t1\t0x1\n"				/* after a K */
+		"S\t1300\t100\t100\t39\tgetpid\t100\t-\t1000\t\n"
+		"K\t100\t100\t27\t0x1\n"				/* max too big */
+		"S\t1400\t100\t100\t39\tgetpid\t100\t-\t1000\t\n"
+		"K\t100\t100\t2\t0x10000000000000000\n"		/* 17 digits */
+		"S\t1500\t100\t100\t39\tgetpid\t100\t-\t1000\t\n"
+		"K\t100\t100\t2\t0x1 \n"				/* trailing space */
+		"T\t9000\t12\t0\t0\t0\t0\n";
+	size_t chunk;
+
+	for (chunk = 1; chunk < 300; chunk += 29) {
+		struct uvm_profile *p = uvm_profile_new();
+		struct stack_seen ss = { { stack_record }, 0, 0, 0 };
+
+		p->sink = &ss.sink;
+		CHECK(parse(p, t, chunk) == 0);
+		CHECK(p->stacks == 2 && ss.n == 2 && ss.frames == 3);
+		CHECK(p->loss.malformed == 4 && p->loss.records_read == 12);
+		CHECK(p->loss.bad[0].line == 6 && p->loss.bad[1].line == 8 &&
+		      p->loss.bad[2].line == 10 && p->loss.bad[3].line == 12);
+		uvm_profile_free(p);
+	}
+	/* the frames themselves */
+	{
+		struct uvm_profile *p = uvm_profile_new();
+
+		CHECK(parse(p, "H\tuvm-trace\t2\tk\t1\t0\t1\t1\tevents\tall\n"
+			   "S\t1\t1\t1\t39\tgetpid\t1\t-\t1\t\n"
+			   "K\t1\t1\t26\t0x1 0xffffffffffffffff 0xABCdef\n", 4096) == 0);
+		CHECK(p->stack.event == 'S' && p->stack.max_frames == 26 && p->stack.n == 3 &&
+		      p->stack.pc[0] == 1 && p->stack.pc[1] == UINT64_MAX && p->stack.pc[2] == 0xabcdef);
+		uvm_profile_free(p);
+	}
+}
+
 int main(void)
 {
 	test_syscalls_any_chunking();
@@ -392,6 +456,7 @@ int main(void)
 	test_summary_snapshots();
 	test_summary_flush_at_exit();
 	test_unescape();
+	test_stacks();
 	test_stap_error();
 	test_escape_round_trip();
 	test_escape_bounds();
