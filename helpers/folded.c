@@ -22,6 +22,7 @@
 struct raw_stack {
 	const struct uvm_process *pr;
 	uint64_t image;
+	char event;		/* 'S' or 'F' */
 	char *comm, *leaf;
 	int max_frames;
 	size_t n;
@@ -40,6 +41,13 @@ struct uvm_folded {
 	struct raw_stack *t;
 };
 
+/* Weights are sums of numbers from the trace: they stop at UINT64_MAX
+ * rather than wrap. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
@@ -55,7 +63,8 @@ static uint64_t mix_str(uint64_t h, const char *s)
 
 static int same(const struct raw_stack *a, const struct raw_stack *b)
 {
-	return a->hash == b->hash && a->pr == b->pr && a->image == b->image && a->n == b->n &&
+	return a->hash == b->hash && a->pr == b->pr && a->image == b->image &&
+	       a->event == b->event && a->n == b->n &&
 	       a->max_frames == b->max_frames && !strcmp(a->comm, b->comm) &&
 	       !strcmp(a->leaf, b->leaf) && !memcmp(a->pc, b->pc, a->n * sizeof(*a->pc));
 }
@@ -71,13 +80,15 @@ static struct raw_stack *slot(struct uvm_folded *fo, const struct raw_stack *k)
 
 static void add(struct uvm_folded *fo, const struct uvm_process *pr, const struct uvm_stack *st)
 {
-	struct raw_stack k = { .pr = pr, .image = pr->execs, .comm = (char *)pr->comm,
+	struct raw_stack k = { .pr = pr, .image = pr->execs, .event = st->event,
+			       .comm = (char *)pr->comm,
 			       .leaf = fo->leaf, .max_frames = st->max_frames, .n = st->n,
 			       .pc = (uint64_t *)st->pc };
 	struct raw_stack *s;
 	size_t i;
 
-	k.hash = mix(mix(mix((uint64_t)pr->id, k.image), (uint64_t)k.max_frames), k.n);
+	k.hash = mix(mix(mix(mix((uint64_t)pr->id, k.image), (uint64_t)k.max_frames), k.n),
+		     (uint64_t)k.event);
 	k.hash = mix_str(mix_str(k.hash, k.comm), k.leaf);
 	for (i = 0; i < k.n; i++)
 		k.hash = mix(k.hash, k.pc[i]);
@@ -102,7 +113,7 @@ static void add(struct uvm_folded *fo, const struct uvm_process *pr, const struc
 		s->weight = 0;
 		fo->n++;
 	}
-	s->weight += fo->w;
+	s->weight = sat_add(s->weight, fo->w);
 }
 
 static void on_record(struct uvm_sink *sink, struct uvm_profile *p, char tag,
@@ -219,12 +230,17 @@ int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FI
 			uvm_syms_free(sy);
 			sy = uvm_syms_new(s->pr, s->image, sysroot);
 		}
-		/* frame 0 is where the task was; the others are return
-		 * addresses, looked up at their call.  Without symbols, the
-		 * addresses as recorded, and no telling where a stack ends. */
+		/* Frames are looked up at their call: a return address at the
+		 * byte before it, and so is frame 0 of a system call (the
+		 * instruction after the syscall); a fault's frame 0 is the
+		 * faulting instruction itself.  Without symbols, the addresses
+		 * as recorded, and no telling where a stack ends. */
 		for (k = 0; k < s->n; k++)
 			if (symbols) {
-				name[k] = uvm_syms_frame(sy, k ? s->pc[k] - 1 : s->pc[k], &outermost);
+				int call = k || s->event == 'S';
+
+				name[k] = uvm_syms_frame(sy, call && s->pc[k] ? s->pc[k] - 1 : s->pc[k],
+							 &outermost);
 			} else {
 				snprintf(hex[k], sizeof(hex[k]), "0x%" PRIx64, s->pc[k]);
 				name[k] = hex[k];
@@ -260,7 +276,7 @@ int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FI
 		uint64_t w = lines[i].weight;
 
 		for (j = i + 1; j < n && !strcmp(lines[j].s, lines[i].s); j++)
-			w += lines[j].weight;
+			w = sat_add(w, lines[j].weight);
 		if (w && fprintf(out, "%s %" PRIu64 "\n", lines[i].s, w) < 0)
 			rc = -1;
 	}

@@ -95,6 +95,7 @@ static int stacks_binary(const struct uvm_live_opts *o, char *out, size_t n, cha
 {
 	char path[PATH_MAX], link[64];
 	const char *name, *dirs, *end;
+	struct stat st;
 	ssize_t len;
 
 	if (o->pid) {
@@ -118,11 +119,17 @@ static int stacks_binary(const struct uvm_live_opts *o, char *out, size_t n, cha
 	dirs = getenv("PATH");
 	for (dirs = dirs ? dirs : "/usr/bin:/bin"; *dirs; dirs = *end ? end + 1 : end) {
 		end = strchrnul(dirs, ':');
-		snprintf(path, sizeof(path), "%.*s/%s", (int)(end - dirs), end > dirs ? dirs : ".", name);
-		if (access(path, X_OK) == 0 && realpath(path, out))
+		/* an empty element is the current directory, as for execvp */
+		if (end > dirs)
+			snprintf(path, sizeof(path), "%.*s/%s", (int)(end - dirs), dirs, name);
+		else
+			snprintf(path, sizeof(path), "./%s", name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0 &&
+		    realpath(path, out))
 			return 0;
 	}
-	snprintf(err, errlen, "--stacks: %s: not found in PATH (its binary is needed for its unwind data)", name);
+	snprintf(err, errlen, "--stacks: %s: not found in PATH, which is searched here, not in the "
+		 "guest (its binary is needed for its unwind data; give the command as a path)", name);
 	return -1;
 }
 

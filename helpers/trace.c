@@ -532,6 +532,30 @@ static int record_fault(struct uvm_parser *ps, const struct rec_fault *r)
 	return 0;
 }
 
+/* A forked child has its parent's mappings: the files of the parent's
+ * current image are the child's first image's, until it maps its own. */
+static void inherit_objects(struct uvm_process *child, const struct uvm_process *parent)
+{
+	size_t i, j;
+
+	for (i = 0; i < parent->n_objects; i++) {
+		const struct uvm_object *ob = &parent->objects[i];
+
+		if (ob->image != parent->execs)
+			continue;
+		for (j = 0; j < child->n_objects; j++)
+			if (child->objects[j].image == child->execs &&
+			    !strcmp(child->objects[j].path, ob->path))
+				break;
+		if (j < child->n_objects)
+			continue;
+		child->objects = xrealloc(child->objects, (child->n_objects + 1) * sizeof(*child->objects));
+		child->objects[child->n_objects].path = xstrdup(ob->path);
+		child->objects[child->n_objects].base = ob->base;
+		child->objects[child->n_objects++].image = child->execs;
+	}
+}
+
 static int record_clone(struct uvm_parser *ps, const struct rec_clone *r)
 {
 	struct uvm_process *pr = uvm_profile_process(ps->p, (int)r->PID.i, 1), *child;
@@ -546,6 +570,7 @@ static int record_clone(struct uvm_parser *ps, const struct rec_clone *r)
 		return 0;
 	child->ppid = pr->pid;
 	child->start_ns = r->TS.i;
+	inherit_objects(child, pr);
 	copy_str(child->comm, sizeof(child->comm), r->COMM.s);
 	if (pr->exe && !child->exe)
 		child->exe = xstrdup(pr->exe);
@@ -670,6 +695,10 @@ static int record_stack(struct uvm_parser *ps, const struct rec_stack *r)
 	if ((ps->prev_tag != 'S' && ps->prev_tag != 'F') || r->PID.i != ps->ev_pid ||
 	    r->TID.i != ps->ev_tid) {
 		bad_line(ps, "a stack (K) not right after its system call (S) or fault (F)", NULL);
+		return 0;
+	}
+	if (ps->p->version < 2) {
+		bad_line(ps, "a stack (K) in a version 1 trace", NULL);
 		return 0;
 	}
 	if (r->MAX.i < 1 || r->MAX.i > UVM_STACK_MAX) {

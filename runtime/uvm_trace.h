@@ -164,9 +164,10 @@
 /* K: the user stack of the S or F record right before it (events mode,
  * with stacks=1), written by the same probe: pid and tid are that
  * record's.  frames: return addresses, innermost first, in hex with 0x,
- * separated by single spaces; the first is the instruction pointer (of
- * the system call instruction, or of the faulting one; for a fault the
- * kernel took on user memory, the system call's).  The kernel's unwinder
+ * separated by single spaces; the first is the user instruction pointer
+ * (for a system call, the instruction after the syscall instruction; for
+ * a fault, the faulting instruction, or for one the kernel took on user
+ * memory, the system call's), the others return addresses.  The kernel's unwinder
  * (SystemTap's ubacktrace) writes at most max_frames, and stops early
  * where it has no unwind data: the stack then does not end in a thread's
  * first frame, which the collector marks.  "-": no user stack. */

@@ -26,6 +26,32 @@ static void tee_record(struct uvm_sink *s, struct uvm_profile *p, char tag,
 	t->b->record(t->b, p, tag, r);
 }
 
+/* Folded output is lines of "frame;frame;... weight": at least the comm
+ * and the leaf, a decimal weight after the last space, and no control
+ * byte anywhere. */
+static void check_folded(struct uvm_folded *fo)
+{
+	char *text = NULL, *line, *end, *sp;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f || uvm_folded_write(fo, NULL, 0, f) || fclose(f))
+		abort();
+	for (line = text; line < text + len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(text + len - line));
+		if (!end)
+			abort();
+		*end = '\0';
+		sp = strrchr(line, ' ');
+		if (!sp || !sp[1] || strspn(sp + 1, "0123456789") != strlen(sp + 1) || !strchr(line, ';'))
+			abort();
+		for (; *line; line++)
+			if ((unsigned char)*line < 0x20 || *line == 0x7f)
+				abort();
+	}
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct uvm_profile *p = uvm_profile_new();
@@ -51,7 +77,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		uvm_profile_finish(p);
 		for (o.format = UVM_TEXT; o.format <= UVM_XML; o.format++)
 			uvm_report_write(p, &o, null);
-		uvm_folded_write(fo, NULL, 0, null);
+		check_folded(fo);
 		fclose(null);
 	}
 	uvm_perfetto_finish(pf, p);

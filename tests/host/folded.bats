@@ -149,3 +149,28 @@ K() { local IFS=' '; printf 'K\t100\t100\t20\t%s' "$*"; }
 	assert_output 'stacks;[unwind stopped];[unknown];getppid 1'
 	run -0 timeout 20 "$UVM_COLLECT" "$T/t"
 }
+
+@test "folded: a forked child's stacks resolve in the files it inherited; an exec'd image in its own" {
+	local k
+	k=$(K "$(at leaf 4)" "$(at path_a 9)" "$(at main 20)" "$(at _start 33)")
+	trace "$T/t" $'C\t1500\t100\t100\t101\t101\t0x1200011\t0\tstacks' \
+		$'S\t2000\t101\t101\t110\tgetppid\t1\t-\t5\t-' "${k/K$'\t'100$'\t'100/K$'\t'101$'\t'101}" \
+		$'E\t2100\t101\t101\t101\t/bin/other\tother\t-' \
+		$'S\t2200\t101\t101\t110\tgetppid\t1\t-\t5\t-' "${k/K$'\t'100$'\t'100/K$'\t'101$'\t'101}"
+	run -0 "$UVM_COLLECT" -f folded "$T/t"
+	# before its exec, the parent's binary; after it, nothing of it
+	assert_output "$(printf '%s\n' 'other;[unwind stopped];[unknown];[unknown];[unknown];[unknown];getppid 1' \
+		'stacks;_start;main;path_a;leaf;getppid 1')"
+}
+
+@test "folded: weights stop at the largest number instead of wrapping; a K in a version 1 trace is malformed" {
+	local k
+	k=$(K "$(at leaf 4)" "$(at main 20)" "$(at _start 33)")
+	trace "$T/t" "$(S 2000 getppid 9223372036854775807)" "$k" "$(S 2100 getppid 9223372036854775807)" "$k" \
+		"$(S 2200 getppid 2)" "$k"
+	run -0 "$UVM_COLLECT" -f folded --weight time "$T/t"
+	assert_output 'stacks;_start;main;leaf;getppid 18446744073709551615'
+	sed -i '1s/\tuvm-trace\t2\t/\tuvm-trace\t1\t/' "$T/t"
+	run -3 --separate-stderr "$UVM_COLLECT" -f json "$T/t"
+	jq -e '.loss.malformed_lines == 3 and .loss.first_malformed[0].error == "a stack (K) in a version 1 trace"' <<<"$output"
+}
