@@ -174,14 +174,21 @@ static int guest_root(const char *rel, char *out, size_t n)
 }
 
 /* The timeline's file: a new file beside path (*tmp), with the mode a new
- * file gets. */
+ * file gets.  A path that is not a regular file (/dev/null, a FIFO, a
+ * terminal) is written as it is, *tmp NULL: renaming over it would
+ * replace the device. */
 static FILE *timeline_open(const char *path, char **tmp)
 {
 	size_t n = strlen(path) + sizeof(".XXXXXX");
-	mode_t mask = umask(0);
+	struct stat st;
+	mode_t mask;
 	FILE *f;
 	int fd;
 
+	*tmp = NULL;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return fopen(path, "w");
+	mask = umask(0);
 	umask(mask);
 	*tmp = xcalloc(n, 1);
 	snprintf(*tmp, n, "%s.XXXXXX", path);
@@ -207,6 +214,8 @@ static int timeline_close(FILE *f, char **tmp, const char *path, int keep)
 {
 	int rc = fclose(f);
 
+	if (!*tmp)		/* written in place */
+		return rc ? -1 : 0;
 	if (keep && !rc)
 		rc = rename(*tmp, path);
 	else

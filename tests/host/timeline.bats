@@ -93,6 +93,13 @@ setup() {
 	assert_equal "$(cat "$T/bad.json")" kept
 	run ls "$T"
 	refute_output --partial 'bad.json.'
+	# a FIFO (like /dev/null, a device) is written through, not replaced
+	mkfifo "$T/fifo"
+	timeout 20 cat "$T/fifo" >"$T/from-fifo" &
+	run -0 "$UVM_COLLECT" -f perfetto -o "$T/fifo" "$F/syscalls.trace"
+	wait
+	[ -p "$T/fifo" ]
+	python3 "$BATS_TEST_DIRNAME/perfetto-check.py" "$T/from-fifo"
 }
 
 # h LINE...: a trace of the lines given (tab-separated fields), after a
