@@ -232,12 +232,15 @@ int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FI
 		}
 		/* Frames are looked up at their call: a return address at the
 		 * byte before it, and so is frame 0 of a system call (the
-		 * instruction after the syscall); a fault's frame 0 is the
-		 * faulting instruction itself.  Without symbols, the addresses
-		 * as recorded, and no telling where a stack ends. */
+		 * instruction after the syscall), except an execve's: after a
+		 * successful one, the new image's entry point.  A fault's
+		 * frame 0 is the faulting instruction itself.  Without
+		 * symbols, the addresses as recorded, and no telling where a
+		 * stack ends. */
 		for (k = 0; k < s->n; k++)
 			if (symbols) {
-				int call = k || s->event == 'S';
+				int call = k || (s->event == 'S' && strcmp(s->leaf, "execve") &&
+						 strcmp(s->leaf, "execveat"));
 
 				name[k] = uvm_syms_frame(sy, call && s->pc[k] ? s->pc[k] - 1 : s->pc[k],
 							 &outermost);

@@ -174,3 +174,14 @@ K() { local IFS=' '; printf 'K\t100\t100\t20\t%s' "$*"; }
 	run -3 --separate-stderr "$UVM_COLLECT" -f json "$T/t"
 	jq -e '.loss.malformed_lines == 3 and .loss.first_malformed[0].error == "a stack (K) in a version 1 trace"' <<<"$output"
 }
+
+@test "folded: a successful execve's only frame is the new image's entry point: complete, no marker" {
+	trace "$T/t" $'S\t2000\t100\t100\t59\texecve\t0\t-\t5\t-' "$(K "$(at _start 0)")" \
+		"$(S 2100 getppid 1)" "$(K "$(at _start 0)")"
+	run -0 "$UVM_COLLECT" -f folded "$T/t"
+	# a system call's frame 0 is looked up before it (the instruction
+	# after the syscall): for getppid, _start's first byte is not its
+	# call; for execve it is where the new image starts
+	assert_line --index 1 'stacks;_start;execve 1'
+	assert_line --index 0 --regexp '^stacks;\[unwind stopped\];[^;]+;getppid 1$'
+}
