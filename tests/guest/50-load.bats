@@ -168,9 +168,11 @@ collect() {
 	sleeper=$(sed -n 's/^sleeper //p' "$D/cpu.out")
 	jq -c '.processes[] | [.pid, .utime_ns, .stime_ns, .start_ns, .end_ns, .cpu_utilization]' "$J"
 	# 300 ms of CPU time on the guest's one vCPU, which the sleeper leaves
-	# free: the spinner's life is about as long (the kernel's ticks are
-	# 4 ms); the sleeper used next to nothing of its 300 ms
-	jq -e --argjson p "$spinner" '.processes[] | select(.pid == $p) | .cpu_utilization >= 0.7 and .cpu_utilization <= 1.05' "$J"
+	# free, but which the parent shares while it waits and traces (seen on
+	# 7.2: spinner 0.64, parent 0.27 over the same time): the spinner has
+	# most of one CPU (the kernel's ticks are 4 ms); the sleeper used next
+	# to nothing of its 300 ms
+	jq -e --argjson p "$spinner" '.processes[] | select(.pid == $p) | .cpu_utilization >= 0.5 and .cpu_utilization <= 1.05' "$J"
 	jq -e --argjson p "$sleeper" '.processes[] | select(.pid == $p) | .cpu_utilization <= 0.1' "$J"
 	jq -e '.totals.cpu_utilization > 0' "$J"
 }
