@@ -180,9 +180,19 @@ static void syms_lookup(struct uvm_syms *sy, struct sym_cached *c)
 	c->outermost = outermost_frame(mod, pc);
 }
 
+/* The cache slot of pc: its entry, or the free slot where it goes. */
+static struct sym_cached *cache_slot(struct uvm_syms *sy, uint64_t pc)
+{
+	size_t h = (pc * 0x9E3779B97F4A7C15ull) >> 7 & (sy->cap - 1);
+
+	while (sy->cache[h].name && sy->cache[h].pc != pc)
+		h = (h + 1) & (sy->cap - 1);
+	return &sy->cache[h];
+}
+
 const char *uvm_syms_frame(struct uvm_syms *sy, uint64_t pc, int *outermost)
 {
-	size_t h;
+	struct sym_cached *c;
 
 	if (2 * (sy->n + 1) > sy->cap) {
 		struct sym_cached *old = sy->cache;
@@ -191,24 +201,18 @@ const char *uvm_syms_frame(struct uvm_syms *sy, uint64_t pc, int *outermost)
 		sy->cap *= 2;
 		sy->cache = xcalloc(sy->cap, sizeof(*sy->cache));
 		for (i = 0; i < oldcap; i++)
-			if (old[i].name) {
-				for (h = (old[i].pc * 0x9E3779B97F4A7C15ull) >> 7 & (sy->cap - 1);
-				     sy->cache[h].name; h = (h + 1) & (sy->cap - 1))
-					;
-				sy->cache[h] = old[i];
-			}
+			if (old[i].name)
+				*cache_slot(sy, old[i].pc) = old[i];
 		free(old);
 	}
-	for (h = (pc * 0x9E3779B97F4A7C15ull) >> 7 & (sy->cap - 1);
-	     sy->cache[h].name && sy->cache[h].pc != pc; h = (h + 1) & (sy->cap - 1))
-		;
-	if (!sy->cache[h].name) {
-		sy->cache[h].pc = pc;
-		syms_lookup(sy, &sy->cache[h]);
+	c = cache_slot(sy, pc);
+	if (!c->name) {
+		c->pc = pc;
+		syms_lookup(sy, c);
 		sy->n++;
 	}
-	*outermost = sy->cache[h].outermost;
-	return sy->cache[h].name;
+	*outermost = c->outermost;
+	return c->name;
 }
 
 void uvm_syms_free(struct uvm_syms *sy)

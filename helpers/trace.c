@@ -271,6 +271,26 @@ static void add_site(struct uvm_process *pr, uint64_t ip)
 }
 
 
+/* The index of the file path in pr's current image, or n_objects. */
+static size_t object_find(const struct uvm_process *pr, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < pr->n_objects; i++)
+		if (pr->objects[i].image == pr->execs && !strcmp(pr->objects[i].path, path))
+			break;
+	return i;
+}
+
+/* A new file of pr's current image, at base. */
+static void object_append(struct uvm_process *pr, const char *path, uint64_t base)
+{
+	pr->objects = xrealloc(pr->objects, (pr->n_objects + 1) * sizeof(*pr->objects));
+	pr->objects[pr->n_objects].path = xstrdup(path);
+	pr->objects[pr->n_objects].image = pr->execs;
+	pr->objects[pr->n_objects++].base = base;
+}
+
 /* A file mapped at start: the lowest start of each file in the current
  * image is its base.
  * The last file noted is looked at first: faults come in runs. */
@@ -287,16 +307,13 @@ static void note_object(struct uvm_parser *ps, struct uvm_process *pr,
 		i = ps->obj_i;
 		goto found;
 	}
-	for (i = 0; i < pr->n_objects; i++)
-		if (pr->objects[i].image == pr->execs && !strcmp(pr->objects[i].path, path->s))
-			goto found;
-	pr->objects = xrealloc(pr->objects, (pr->n_objects + 1) * sizeof(*pr->objects));
-	pr->objects[pr->n_objects].path = xstrdup(path->s);
-	pr->objects[pr->n_objects].image = pr->execs;
-	pr->objects[pr->n_objects++].base = start;
-	ps->obj_pr = pr;
-	ps->obj_i = i;
-	return;
+	i = object_find(pr, path->s);
+	if (i == pr->n_objects) {
+		object_append(pr, path->s, start);
+		ps->obj_pr = pr;
+		ps->obj_i = i;
+		return;
+	}
 found:
 	if (start < pr->objects[i].base)
 		pr->objects[i].base = start;
@@ -536,23 +553,13 @@ static int record_fault(struct uvm_parser *ps, const struct rec_fault *r)
  * current image are the child's first image's, until it maps its own. */
 static void inherit_objects(struct uvm_process *child, const struct uvm_process *parent)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < parent->n_objects; i++) {
 		const struct uvm_object *ob = &parent->objects[i];
 
-		if (ob->image != parent->execs)
-			continue;
-		for (j = 0; j < child->n_objects; j++)
-			if (child->objects[j].image == child->execs &&
-			    !strcmp(child->objects[j].path, ob->path))
-				break;
-		if (j < child->n_objects)
-			continue;
-		child->objects = xrealloc(child->objects, (child->n_objects + 1) * sizeof(*child->objects));
-		child->objects[child->n_objects].path = xstrdup(ob->path);
-		child->objects[child->n_objects].base = ob->base;
-		child->objects[child->n_objects++].image = child->execs;
+		if (ob->image == parent->execs && object_find(child, ob->path) == child->n_objects)
+			object_append(child, ob->path, ob->base);
 	}
 }
 
