@@ -204,7 +204,8 @@ static int by_text(const void *a, const void *b)
 	return strcmp(((const struct line *)a)->s, ((const struct line *)b)->s);
 }
 
-int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FILE *out)
+int uvm_folded_each(struct uvm_folded *fo, const char *sysroot, int symbols,
+		    int (*fn)(void *arg, const char *line, uint64_t weight), void *arg)
 {
 	struct raw_stack *all = xcalloc(fo->n ? fo->n : 1, sizeof(*all));
 	struct line *lines = xcalloc(fo->n ? fo->n : 1, sizeof(*lines));
@@ -280,14 +281,24 @@ int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FI
 
 		for (j = i + 1; j < n && !strcmp(lines[j].s, lines[i].s); j++)
 			w = sat_add(w, lines[j].weight);
-		if (w && fprintf(out, "%s %" PRIu64 "\n", lines[i].s, w) < 0)
-			rc = -1;
+		if (w && !rc)
+			rc = fn(arg, lines[i].s, w);
 	}
 	for (i = 0; i < n; i++)
 		free(lines[i].s);
 	free(lines);
 	free(all);
 	return rc;
+}
+
+static int put_line(void *out, const char *line, uint64_t weight)
+{
+	return fprintf(out, "%s %" PRIu64 "\n", line, weight) < 0 ? -1 : 0;
+}
+
+int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FILE *out)
+{
+	return uvm_folded_each(fo, sysroot, symbols, put_line, out);
 }
 
 void uvm_folded_free(struct uvm_folded *fo)

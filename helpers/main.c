@@ -55,10 +55,12 @@ static void usage(FILE *out)
 "reports when the traced processes have exited or on SIGINT.\n"
 "\n"
 "Output:\n"
-"  -f, --format FMT     text (default), json, xml; perfetto: a timeline\n"
+"  -f, --format FMT     text (default), json, xml; html: one self-contained page\n"
+"                       with the tree, a timeline, tables, latency histograms\n"
+"                       and a flame graph (with --stacks); perfetto: a timeline\n"
 "                       (Chrome Trace Event JSON, for ui.perfetto.dev); folded:\n"
 "                       flame graph stacks (needs a trace with stacks, --stacks)\n"
-"      --weight W       folded: what a stack counts: calls (system calls, the\n"
+"      --weight W       folded, html: what a stack counts: calls (system calls, the\n"
 "                       default), time (ns in system calls and user-mode page\n"
 "                       faults) or faults (minor and major page faults)\n"
 "  -o, --output FILE    write the report to FILE (default: stdout)\n"
@@ -104,7 +106,8 @@ static void usage(FILE *out)
 "  uvm-collect -f json -o out.json -- make     trace a build into JSON\n"
 "  stap -I tapsets -x 1234 scripts/uvm.stp > t; uvm-collect -S calls -n 10 t\n"
 "  uvm-collect -m summary -p 1234             low-overhead profile of a PID\n"
-"  uvm-collect --stacks -f folded -o out.folded -- ./prog; flamegraph.pl out.folded\n");
+"  uvm-collect --stacks -f folded -o out.folded -- ./prog; flamegraph.pl out.folded\n"
+"  uvm-collect --stacks -f html -o report.html -- ./prog   then open report.html\n");
 }
 
 static int parse_count(const char *s, long max, long *out)
@@ -283,7 +286,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "xml")) o.report.format = UVM_XML;
 			else if (!strcmp(optarg, "perfetto")) o.report.format = UVM_PERFETTO;
 			else if (!strcmp(optarg, "folded")) o.report.format = UVM_FOLDED;
-			else { fprintf(stderr, "uvm-collect: --format: '%s' is not text, json, xml, perfetto or folded\n", optarg); return EXIT_USAGE; }
+			else if (!strcmp(optarg, "html")) o.report.format = UVM_HTML;
+			else { fprintf(stderr, "uvm-collect: --format: '%s' is not text, json, xml, html, perfetto or folded\n", optarg); return EXIT_USAGE; }
 			break;
 		case 'o': o.output = optarg; break;
 		case 'S':
@@ -358,8 +362,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uvm-collect: give exactly one of: a trace file, -p PID, or -- CMD (see --help)\n");
 		return EXIT_USAGE;
 	}
-	if (weight_given && o.report.format != UVM_FOLDED) {
-		fprintf(stderr, "uvm-collect: --weight is for -f folded\n");
+	if (weight_given && o.report.format != UVM_FOLDED && o.report.format != UVM_HTML) {
+		fprintf(stderr, "uvm-collect: --weight is for -f folded and -f html\n");
 		return EXIT_USAGE;
 	}
 	if (o.live.stacks && (o.input || strcmp(o.live.mode, "events"))) {
@@ -380,7 +384,7 @@ int main(int argc, char **argv)
 		}
 		pf = uvm_perfetto_new(out);
 		p->sink = uvm_perfetto_sink(pf);
-	} else if (o.report.format == UVM_FOLDED) {
+	} else if (o.report.format == UVM_FOLDED || o.report.format == UVM_HTML) {
 		fo = uvm_folded_new(weight);
 		p->sink = uvm_folded_sink(fo);
 	}
@@ -434,7 +438,7 @@ int main(int argc, char **argv)
 			rc = EXIT_OUTPUT;
 			goto out;
 		}
-	} else if (fo && !p->stacks) {
+	} else if (fo && !p->stacks && o.report.format == UVM_FOLDED) {
 		fprintf(stderr, "uvm-collect: %s: the trace has no stacks (record them with --stacks, "
 			"or uvm.stp -G stacks=1)\n", o.input ? o.input : "the live trace");
 		rc = EXIT_INPUT;
@@ -445,7 +449,9 @@ int main(int argc, char **argv)
 		rc = EXIT_OUTPUT;
 		goto out;
 	}
-	if (!pf && ((fo ? uvm_folded_write(fo, o.report.sysroot, o.report.symbols, out) : uvm_report_write(p, &o.report, out)) ||
+	if (!pf && ((o.report.format == UVM_HTML ? uvm_html_write(p, &o.report, fo, weight, out) :
+		     fo ? uvm_folded_write(fo, o.report.sysroot, o.report.symbols, out) :
+			  uvm_report_write(p, &o.report, out)) ||
 		    (out != stdout && fclose(out)) || (out == stdout && fflush(stdout)))) {
 		fprintf(stderr, "uvm-collect: %s: writing the report: %s\n",
 			o.output ? o.output : "<stdout>", strerror(errno));

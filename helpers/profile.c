@@ -164,7 +164,7 @@ static unsigned hist_bucket(uint64_t v)
 }
 
 /* The smallest value that falls in bucket b, and the next bucket's. */
-static uint64_t bucket_low(unsigned b)
+uint64_t uvm_hist_low(unsigned b)
 {
 	unsigned grp = b / UVM_HIST_SUB, sub = b % UVM_HIST_SUB;
 
@@ -253,7 +253,7 @@ int uvm_syscall_percentile(const struct uvm_syscall_stat *s, double q, uint64_t 
 		b = s->hist[i].bucket;
 		if (seen >= want) {
 			/* middle of the bucket, clamped to what was seen */
-			uint64_t lo = bucket_low(b), hi = bucket_low(b + 1);
+			uint64_t lo = uvm_hist_low(b), hi = uvm_hist_low(b + 1);
 			uint64_t v = lo + (hi - lo) / 2;
 			if (s->max_ns && v > s->max_ns)
 				v = s->max_ns;
@@ -281,7 +281,7 @@ static void merge_syscall(struct uvm_syscall_stat *d, const struct uvm_syscall_s
 	for (i = 0; i < s->n_errnos; i++)
 		add_errno(d, s->errnos[i].name, s->errnos[i].count);
 	for (i = 0; i < s->n_hist; i++)
-		uvm_hist_add(d, bucket_low(s->hist[i].bucket), s->hist[i].count);
+		uvm_hist_add(d, uvm_hist_low(s->hist[i].bucket), s->hist[i].count);
 }
 
 /* (utime + stime) / wall time, or -1 when either is unknown */

@@ -151,10 +151,8 @@ static int cmp_syscall(const void *pa, const void *pb)
 	return c ? c : a->nr - b->nr;
 }
 
-/* The rows to show, sorted, at most top (0: all).  Caller frees. */
-static const struct uvm_syscall_stat **sorted_syscalls(const struct uvm_process *pr,
-						       const struct uvm_report_opts *o,
-						       size_t *n)
+const struct uvm_syscall_stat **uvm_report_syscalls(const struct uvm_process *pr,
+						   const struct uvm_report_opts *o, size_t *n)
 {
 	const struct uvm_syscall_stat **v = xcalloc(pr->n_syscalls, sizeof(*v));
 	size_t i;
@@ -177,7 +175,7 @@ static uint64_t total_syscall_ns(const struct uvm_process *pr)
 	return t;
 }
 
-static uint64_t pct(const struct uvm_syscall_stat *s, double q)
+uint64_t uvm_report_pct(const struct uvm_syscall_stat *s, double q)
 {
 	uint64_t v = 0;
 
@@ -225,7 +223,7 @@ static void c_errors(FILE *out, int w, const struct uvm_syscall_stat *s, uint64_
 	static void fn(FILE *out, int w, const struct uvm_syscall_stat *s, uint64_t total) \
 	{                                                                      \
 		(void)total;                                                   \
-		fprintf(out, "%*.1f", w, (double)pct(s, q) / 1000.0);          \
+		fprintf(out, "%*.1f", w, (double)uvm_report_pct(s, q) / 1000.0); \
 	}
 PCT_CELL(c_p50, 0.50)
 PCT_CELL(c_p95, 0.95)
@@ -276,7 +274,7 @@ static void text_syscalls(FILE *out, const struct uvm_process *pr,
 		fprintf(out, "  (no system calls)\n");
 		return;
 	}
-	v = sorted_syscalls(pr, o, &n);
+	v = uvm_report_syscalls(pr, o, &n);
 	for (c = 0; c < N_COLUMNS; c++)
 		fprintf(out, "%s%*s", c ? " " : "", columns[c].width, columns[c].head);
 	fputc('\n', out);
@@ -326,7 +324,7 @@ static void text_syscalls(FILE *out, const struct uvm_process *pr,
 	free(v);
 }
 
-static void exit_desc(const struct uvm_process *pr, char *buf, size_t n)
+void uvm_report_exit(const struct uvm_process *pr, char *buf, size_t n)
 {
 	if (!pr->exited)
 		snprintf(buf, n, "running");
@@ -342,7 +340,7 @@ static void text_tree(FILE *out, const struct uvm_profile *p, const struct uvm_p
 	char st[64];
 	size_t i;
 
-	exit_desc(pr, st, sizeof(st));
+	uvm_report_exit(pr, st, sizeof(st));
 	fprintf(out, "  %*s%d ", 2 * depth, "", pr->pid);
 	put_text(out, pr->comm);
 	fprintf(out, " [%s]", st);
@@ -385,7 +383,7 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 	char st[64];
 	size_t i;
 
-	exit_desc(pr, st, sizeof(st));
+	uvm_report_exit(pr, st, sizeof(st));
 	if (pr->pid >= 0) {
 		fprintf(out, "\nProcess %d (", pr->pid);
 		put_text(out, pr->comm);
@@ -539,7 +537,7 @@ static void m_syscalls(struct uvm_node *parent, const struct uvm_process *pr,
 	const struct uvm_syscall_stat **v;
 	size_t n, i, e;
 
-	v = sorted_syscalls(pr, o, &n);
+	v = uvm_report_syscalls(pr, o, &n);
 	for (i = 0; i < n; i++) {
 		const struct uvm_syscall_stat *s = v[i];
 		struct uvm_node *m = uvm_node_object(arr, NULL), *errs;
@@ -552,9 +550,9 @@ static void m_syscalls(struct uvm_node *parent, const struct uvm_process *pr,
 		uvm_node_uint(m, "total_ns", s->total_ns);
 		uvm_node_uint(m, "min_ns", s->timed ? s->min_ns : 0);
 		uvm_node_uint(m, "max_ns", s->max_ns);
-		uvm_node_uint(m, "p50_ns", pct(s, 0.50));
-		uvm_node_uint(m, "p95_ns", pct(s, 0.95));
-		uvm_node_uint(m, "p99_ns", pct(s, 0.99));
+		uvm_node_uint(m, "p50_ns", uvm_report_pct(s, 0.50));
+		uvm_node_uint(m, "p95_ns", uvm_report_pct(s, 0.95));
+		uvm_node_uint(m, "p99_ns", uvm_report_pct(s, 0.99));
 		errs = uvm_node_map(m, "errnos", "errno");
 		for (e = 0; e < s->n_errnos; e++) {
 			char *tmp;
@@ -779,6 +777,7 @@ int uvm_report_write(const struct uvm_profile *p, const struct uvm_report_opts *
 		break;
 	case UVM_PERFETTO:	/* streamed while parsing: perfetto.c */
 	case UVM_FOLDED:	/* from the stacks seen while parsing: folded.c */
+	case UVM_HTML:		/* html.c */
 		errno = EINVAL;
 		break;
 	}

@@ -42,6 +42,8 @@ static inline void copy_str(char *dst, size_t n, const char *src)
 
 struct uvm_syscall_stat;
 void uvm_hist_add(struct uvm_syscall_stat *s, uint64_t v, uint64_t n);
+/* The smallest latency in histogram bucket b (uvm_profile.h). */
+uint64_t uvm_hist_low(unsigned b);
 void uvm_syscall_set_errno(struct uvm_syscall_stat *s, const char *err, uint64_t n);
 
 #endif

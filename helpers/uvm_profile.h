@@ -245,7 +245,7 @@ void uvm_profile_stap_stderr(struct uvm_profile *p, const char *line);
 int uvm_unescape(char *s);	/* in place; returns the new length */
 
 /* ---- reports (report.c) ---- */
-enum uvm_format { UVM_TEXT, UVM_JSON, UVM_XML, UVM_PERFETTO, UVM_FOLDED };
+enum uvm_format { UVM_TEXT, UVM_JSON, UVM_XML, UVM_PERFETTO, UVM_FOLDED, UVM_HTML };
 enum uvm_sort { UVM_SORT_TIME, UVM_SORT_CALLS, UVM_SORT_ERRORS, UVM_SORT_AVG,
 		UVM_SORT_MAX, UVM_SORT_NAME, UVM_SORT_NR };
 
@@ -269,6 +269,14 @@ const char *uvm_report_text(const char *s, char **tmp);
 /* Model nodes shared by the report and the timeline: the report's "loss"
  * object; a cpu_utilization (-1: null) as a decimal of 4 places; a member
  * or item whose value is uvm_report_text(s) (null for NULL). */
+/* Shared with the HTML report: a process's system calls in o's order, at
+ * most o->top (0: all), *n of them (caller frees the array); a
+ * percentile's ns (0: none timed); "running", "exit N" or "killed by
+ * signal N". */
+const struct uvm_syscall_stat **uvm_report_syscalls(const struct uvm_process *pr,
+						   const struct uvm_report_opts *o, size_t *n);
+uint64_t uvm_report_pct(const struct uvm_syscall_stat *s, double q);
+void uvm_report_exit(const struct uvm_process *pr, char *buf, size_t n);
 struct uvm_node;
 struct uvm_node *uvm_report_loss(const struct uvm_profile *p);
 void uvm_node_utilization(struct uvm_node *parent, const char *name, double u);
@@ -318,6 +326,18 @@ struct uvm_sink *uvm_folded_sink(struct uvm_folded *fo);
 /* 0, or -1 when writing failed (errno set).  symbols 0: frames are the
  * addresses as recorded ("0x..."), and only the depth marker is known. */
 int uvm_folded_write(struct uvm_folded *fo, const char *sysroot, int symbols, FILE *out);
+/* The same lines, sorted, as fn(arg, "frame;...;leaf", weight) calls
+ * until one returns non-zero (then that is returned; else 0). */
+int uvm_folded_each(struct uvm_folded *fo, const char *sysroot, int symbols,
+		    int (*fn)(void *arg, const char *line, uint64_t weight), void *arg);
 void uvm_folded_free(struct uvm_folded *fo);	/* NULL is a no-op */
+
+/* ---- the HTML report (html.c) ----
+ * One self-contained page: process tree, timeline, system call tables,
+ * latency histograms, faults by region, and a flame graph of fo's stacks
+ * (weighted by weight; fo NULL or no stacks: the page says so).  Called
+ * after uvm_profile_finish(); 0, or -1 when writing failed. */
+int uvm_html_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
+		   struct uvm_folded *fo, enum uvm_weight weight, FILE *out);
 
 #endif /* UVM_PROFILE_H */

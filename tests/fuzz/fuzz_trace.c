@@ -1,7 +1,8 @@
 /* fuzz_trace.c - libFuzzer harness: any bytes, fed in two pieces, through
  * the parser (with the timeline and the folded stacks streamed from it),
  * the totals and every report writer.  The timeline must be JSON whatever
- * the input.  No symbols: nothing named in the input is opened. */
+ * the input, and the HTML page one document with only its own script.
+ * No symbols: nothing named in the input is opened. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,29 @@ static void check_folded(struct uvm_folded *fo)
 	free(text);
 }
 
+/* The HTML page: whole, its one script its own (nothing from the trace
+ * opens an element or a script), no control byte but newlines. */
+static void check_html(struct uvm_profile *p, struct uvm_folded *fo)
+{
+	struct uvm_report_opts o = { .format = UVM_HTML, .per_process = 1, .symbols = 0 };
+	char *text = NULL, *s;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+	static const char end[] = "</body></html>\n";
+
+	if (!f || uvm_html_write(p, &o, fo, UVM_WEIGHT_CALLS, f) || fclose(f))
+		abort();
+	if (len < sizeof(end) - 1 || strcmp(text + len - (sizeof(end) - 1), end))
+		abort();
+	s = strstr(text, "<script");
+	if (!s || strstr(s + 1, "<script") || strstr(text, "<img") || strstr(text, "<iframe"))
+		abort();
+	for (i = 0; i < len; i++)
+		if (((unsigned char)text[i] < 0x20 && text[i] != '\n') || text[i] == 0x7f)
+			abort();
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	struct uvm_profile *p = uvm_profile_new();
@@ -78,6 +102,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		for (o.format = UVM_TEXT; o.format <= UVM_XML; o.format++)
 			uvm_report_write(p, &o, null);
 		check_folded(fo);
+		check_html(p, fo);
 		fclose(null);
 	}
 	uvm_perfetto_finish(pf, p);

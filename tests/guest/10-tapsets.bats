@@ -343,6 +343,20 @@ stack_pairs() {
 	assert_output 0
 }
 
+@test "html: every workload's trace is one page in the browser, its numbers the JSON report's and folded stacks'" {
+	local n traces=()
+	for n in header syscalls faults major mm tree follow0 summary strace-uvm flush attach stacks; do
+		trace "$n"
+		traces+=("$T")
+	done
+	_html_check "${traces[@]}"
+	F=$BATS_TEST_TMPDIR
+	jq -e '.processes == 10' "$F/tree.html.facts"
+	# the stacks workload's paths, 50, 100 and 150 calls
+	jq -e '[.flame.leaves | to_entries[] | select(.key | endswith(";path_b;path_c;leaf;getppid;getppid")) | .value] == [150]' \
+		"$F/stacks.html.facts"
+}
+
 @test "timeline: every workload's trace is a valid Perfetto timeline, a slice per system call and fault, a track per process" {
 	local n
 	for n in header syscalls faults major mm tree follow0 summary strace-uvm flush attach stacks; do

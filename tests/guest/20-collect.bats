@@ -75,6 +75,37 @@ setup() {
 	assert_output 0
 }
 
+@test "uvm-collect --stacks -f html -- stacks: one page in the browser, the known call paths and counts in its flame graph" {
+	t=$BATS_TEST_TMPDIR
+	run -0 --separate-stderr "$UVM_COLLECT" --stacks -f html -o "$t/live.html" -- "$W/stacks" 20
+	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$t/live.html" --facts-out "$t/facts" \
+		--screenshot "$t/live.png"
+	# the workload's own account, "path main;... N", on its stderr here
+	run grep -c '^path ' <<<"$stderr"
+	assert_output 3
+	while read -r what path n; do
+		[ "$what" = path ] || continue
+		jq -e --arg p ";$path;" --argjson n "$n" \
+			'[.flame.leaves | to_entries[] | select((.key | startswith("stacks;_start;")) and (.key | contains($p)) and (.key | endswith(";getppid")))] | length == 1 and .[0].value == $n' \
+			"$t/facts"
+	done <<<"$stderr"
+	# 120 getppid in the table, the same in the graph, exit 0
+	jq -e '.syscalls_total.getppid.calls == 120' "$t/facts"
+	jq -e '[.flame.leaves | to_entries[] | select(.key | endswith(";getppid")) | .value] | add == 120' "$t/facts"
+	jq -e '[.procs[] | select(.comm == "stacks")] | length == 1 and .[0].exit_status == 0' "$t/facts"
+	[ -s "$t/live.png" ]
+}
+
+@test "uvm-collect -f html -- tree: the process tree with its exit statuses and signal, each on the timeline" {
+	t=$BATS_TEST_TMPDIR
+	run -0 "$UVM_COLLECT" -f html -o "$t/tree.html" -- "$W/tree"
+	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$t/tree.html" --facts-out "$t/facts"
+	jq -e '.processes >= 10' "$t/facts"
+	jq -e '([.procs[] | select(.exit_status == 7)] | length) == 1 and ([.procs[] | select(.signal == 15)] | length) == 1
+		and ([.procs[] | select(.exit_status == 9)] | length) == 1' "$t/facts"
+	jq -e '.timeline_rows == .processes' "$t/facts"
+}
+
 @test "uvm-collect -m summary, a snapshot every second: a process alive across snapshots counts once" {
 	# the child sleeps 2.5 s: snapshots include it alive, then its own
 	# final records follow its exit; faults are added up by the reader,

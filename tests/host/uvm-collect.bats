@@ -24,7 +24,7 @@ setup() {
 @test "uvm-collect: a bad option or value is a usage error, exit 1" {
 	run "$UVM_COLLECT" --format yaml "$F/tree.trace"
 	assert_equal "$status" 1
-	assert_output --partial "'yaml' is not text, json, xml, perfetto or folded"
+	assert_output --partial "'yaml' is not text, json, xml, html, perfetto or folded"
 	run "$UVM_COLLECT" --top -3 "$F/tree.trace"
 	assert_equal "$status" 1
 	run "$UVM_COLLECT" -S speed "$F/tree.trace"

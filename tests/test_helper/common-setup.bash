@@ -66,3 +66,31 @@ _timeline_check() {
 	jq -e --argjson n "$(jq '.processes | length' "$t/$name.report.json")" \
 		'.processes == $n and .lives == $n' <<<"$facts"
 }
+
+# _html_check TRACE...: each TRACE as an HTML report (uvm-collect -f html)
+# in $BATS_TEST_TMPDIR/NAME.html, beside its JSON report and, when the
+# trace has stacks, its folded stacks; all pages loaded in one headless
+# Chromium (tests/host/html-check.py): no console error, no network, every
+# number as the JSON and folded say, sorting and zoom work.  What each
+# page shows is left in NAME.html.facts.  An incomplete trace (exit 3)
+# converts too.
+_html_check() {
+	local trace t=$BATS_TEST_TMPDIR name rc args=()
+	for trace in "$@"; do
+		name=$(basename "$trace" .trace)
+		rc=0
+		"$UVM_COLLECT" -f html -o "$t/$name.html" "$trace" || rc=$?
+		[ "$rc" = 0 ] || [ "$rc" = 3 ]
+		rc=0
+		"$UVM_COLLECT" -f json -o "$t/$name.html.json" "$trace" || rc=$?
+		[ "$rc" = 0 ] || [ "$rc" = 3 ]
+		args+=("$t/$name.html" --json "$t/$name.html.json" --facts-out "$t/$name.html.facts")
+		if grep -q $'^K\t' "$trace"; then
+			rc=0
+			"$UVM_COLLECT" -f folded -o "$t/$name.html.folded" "$trace" || rc=$?
+			[ "$rc" = 0 ] || [ "$rc" = 3 ]
+			args+=(--folded "$t/$name.html.folded")
+		fi
+	done
+	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "${args[@]}"
+}
