@@ -45,6 +45,7 @@ static void usage(FILE *out)
 "Usage: uvm-collect [OPTIONS] TRACE          profile a uvm trace file ('-': stdin)\n"
 "       uvm-collect [OPTIONS] -p PID         trace a running process and what it forks\n"
 "       uvm-collect [OPTIONS] -- CMD [ARG...] trace a command and what it forks\n"
+"       uvm-collect diff [OPTIONS] BASE NEW   compare two reports (diff --help)\n"
 "\n"
 "Reads the uvm trace format (docs/trace-format.md) written by scripts/uvm.stp\n"
 "and reports per process: system calls (count, errors by errno, latency\n"
@@ -271,6 +272,8 @@ int main(int argc, char **argv)
 	int c, rc = EXIT_OK, fd = -1, backend = 0;
 	long v;
 
+	if (argc > 1 && !strcmp(argv[1], "diff"))
+		return uvm_diff_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "+f:o:S:n:p:m:vhV", longopts, NULL)) != -1) {
 		/* "-o --": getopt takes the -- as the option's argument;
 		 * almost surely the argument was forgotten. */

@@ -340,4 +340,7 @@ void uvm_folded_free(struct uvm_folded *fo);	/* NULL is a no-op */
 int uvm_html_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
 		   struct uvm_folded *fo, enum uvm_weight weight, FILE *out);
 
+/* ---- uvm-collect diff (diff.c): its own options and exit status ---- */
+int uvm_diff_main(int argc, char **argv);
+
 #endif /* UVM_PROFILE_H */

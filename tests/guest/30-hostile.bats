@@ -69,3 +69,12 @@ setup() {
 	# the exec'd process's new name is on its track
 	jq -e '[.names[] | select(test("phase2|hostile"))] | length > 0' "$BATS_TEST_TMPDIR/hostile.facts"
 }
+
+@test "hostile names: the HTML page shows every name as text, its numbers the JSON report's" {
+	cp "$D/trace" "$BATS_TEST_TMPDIR/hostile.trace"
+	_html_check "$BATS_TEST_TMPDIR/hostile.trace"
+	# the page's one script is its own, and no name became an element
+	run grep -c '<script' "$BATS_TEST_TMPDIR/hostile.html"
+	assert_output 1
+	jq -e '.processes > 0 and .complete' "$BATS_TEST_TMPDIR/hostile.html.facts"
+}

@@ -177,6 +177,14 @@ collect() {
 	jq -e '.totals.cpu_utilization > 0' "$J"
 }
 
+@test "load: the storm's 2001 processes on one HTML page, in the browser; the timeline draws 2000 and says so" {
+	_html_check "$D/storm.trace"
+	F=$BATS_TEST_TMPDIR
+	jq -e '.processes >= 2001 and .timeline_rows == 2000' "$F/storm.html.facts"
+	grep -q 'data-omitted="[1-9]' "$F/storm.html"
+	ls -l "$F/storm.html"
+}
+
 @test "load: every load trace is a valid timeline; each reused PID's process has a track of its own" {
 	for n in storm threads exec threxec reuse cpu hold tiny; do
 		_timeline_check "$D/$n.trace"

@@ -1,0 +1,611 @@
+/*
+ * diff.c - uvm-collect diff BASE NEW: what changed between two profiles.
+ *
+ * BASE and NEW are JSON reports (uvm-collect -f json) or traces, which
+ * are profiled first.  Processes are matched by their place in the tree,
+ * not by PID: a process's key is its parent's key, then its executable's
+ * name and its rank among its siblings of that name ("make#1/cc1#2": the
+ * second cc1 under the first make).  For each matched process, and for
+ * all processes together, the rows compare system calls (calls, and
+ * errors by errno), page faults (minor, major, by region), peak mapped
+ * memory and latency (total, p50, p95, p99).
+ *
+ * Counts compare exactly: a row changed when they differ by at least the
+ * threshold (a share of the base).  Latencies of single runs are shown but
+ * not judged: that needs repeated runs and a statistical test.  A row is
+ * a regression when it grew in a category of --fail-on; the exit status
+ * says whether there was one (docs/uvm-collect.md, "Comparing runs").
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "model.h"
+#include "uvm_profile.h"
+#include "util.h"
+
+enum category { CAT_CALLS, CAT_ERRORS, CAT_FAULTS, CAT_MEMORY, CAT_LATENCY, N_CATS };
+static const char *const cat_names[N_CATS] = { "calls", "errors", "faults", "memory", "latency" };
+
+enum verdict { V_SAME, V_REGRESSION, V_IMPROVEMENT, V_CHANGED, V_UNJUDGED };
+static const char *const verdict_names[] = { "~", "regression", "improvement", "changed", "not judged" };
+
+struct row {
+	char *proc;		/* the process's key, or "all" */
+	char *comm;
+	char *metric;
+	enum category cat;
+	uint64_t v[2];		/* base, new */
+	int seen[2];
+	enum verdict verdict;
+	double change;		/* (new - base) / base, or HUGE_VAL from 0 */
+};
+
+struct diff {
+	size_t n, cap;
+	struct row *rows;
+	double threshold;	/* a share: 0.05 */
+	unsigned fail_on;	/* bit per category */
+};
+
+static void add(struct diff *d, int side, const char *proc, const char *comm,
+		enum category cat, const char *metric, uint64_t v)
+{
+	struct row *r;
+
+	GROW(d->rows, d->n, d->cap);
+	r = &d->rows[d->n++];
+	memset(r, 0, sizeof(*r));
+	r->proc = xstrdup(proc);
+	r->comm = xstrdup(comm ? comm : "");
+	r->metric = xstrdup(metric);
+	r->cat = cat;
+	r->v[side] = v;
+	r->seen[side] = 1;
+}
+
+static uint64_t u64(json_object *o, const char *k)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || !v)
+		return 0;
+	return (uint64_t)json_object_get_int64(v);
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || !v || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static json_object *member(json_object *o, const char *k, json_type t)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v) || !v || !json_object_is_type(v, t))
+		return NULL;
+	return v;
+}
+
+/* One process's (or the totals') rows. */
+static void process_rows(struct diff *d, int side, const char *key, json_object *p)
+{
+	const char *comm = str(p, "comm");
+	json_object *sc = member(p, "syscalls", json_type_array);
+	json_object *f = member(p, "faults", json_type_object);
+	json_object *mem = member(p, "memory", json_type_object);
+	char m[256];
+	size_t i, n = sc ? json_object_array_length(sc) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *s = json_object_array_get_idx(sc, i), *errs;
+		const char *name = str(s, "name");
+
+		if (!name)
+			continue;
+		snprintf(m, sizeof(m), "%s calls", name);
+		add(d, side, key, comm, CAT_CALLS, m, u64(s, "calls"));
+		if ((errs = member(s, "errnos", json_type_object))) {
+			json_object_object_foreach(errs, e, v) {
+				snprintf(m, sizeof(m), "%s errors %s", name, e);
+				add(d, side, key, comm, CAT_ERRORS, m, (uint64_t)json_object_get_int64(v));
+			}
+		}
+		if (u64(s, "timed")) {
+			static const char *const lat[] = { "total_ns", "p50_ns", "p95_ns", "p99_ns" };
+			int k;
+
+			for (k = 0; k < 4; k++) {
+				snprintf(m, sizeof(m), "%s %s", name, lat[k]);
+				add(d, side, key, comm, CAT_LATENCY, m, u64(s, lat[k]));
+			}
+		}
+	}
+	if (f) {
+		json_object *regs = member(f, "regions", json_type_array);
+
+		add(d, side, key, comm, CAT_FAULTS, "faults minor", u64(f, "minor"));
+		add(d, side, key, comm, CAT_FAULTS, "faults major", u64(f, "major"));
+		n = regs ? json_object_array_length(regs) : 0;
+		for (i = 0; i < n; i++) {
+			json_object *r = json_object_array_get_idx(regs, i);
+			const char *kind = str(r, "kind"), *path = str(r, "path");
+
+			snprintf(m, sizeof(m), "faults %s%s%s", kind ? kind : "?", path ? " " : "",
+				 path ? path : "");
+			add(d, side, key, comm, CAT_FAULTS, m, u64(r, "minor") + u64(r, "major"));
+		}
+	}
+	if (mem)
+		add(d, side, key, comm, CAT_MEMORY, "peak mapped bytes", u64(mem, "peak_mapped_bytes"));
+}
+
+/* The base name of a process's executable (its comm without one). */
+static const char *label(json_object *p)
+{
+	const char *e = str(p, "exe"), *s;
+
+	if (!e || !*e)
+		return str(p, "comm") ? str(p, "comm") : "?";
+	s = strrchr(e, '/');
+	return s && s[1] ? s + 1 : e;
+}
+
+struct keys {
+	size_t n;
+	int64_t *id;
+	size_t *parent;		/* index of the parent, or n: a root */
+	const char **label;
+	char **key;
+};
+
+/* key[i], its parent's first; depth bounds a parent loop (then a root). */
+static void key_of(struct keys *k, size_t i, size_t depth)
+{
+	const char *pkey = "";
+	size_t j, rank = 1, len;
+
+	if (k->key[i])
+		return;
+	if (k->parent[i] < k->n && depth < k->n) {
+		key_of(k, k->parent[i], depth + 1);
+		pkey = k->key[k->parent[i]];
+	}
+	for (j = 0; j < i; j++)
+		if (k->parent[j] == k->parent[i] && !strcmp(k->label[j], k->label[i]))
+			rank++;
+	len = strlen(pkey) + strlen(k->label[i]) + 32;
+	k->key[i] = xcalloc(len, 1);
+	snprintf(k->key[i], len, "%s%s%s#%zu", pkey, *pkey ? "/" : "", k->label[i], rank);
+}
+
+/*
+ * The processes' keys: a parent's key, "/", the executable's name and
+ * "#rank" among the siblings of that name in order of appearance.  A
+ * parent_id that is not in the report (or a loop) makes a root.
+ */
+static char **process_keys(json_object *procs, size_t n)
+{
+	struct keys k = { n, xcalloc(n, sizeof(int64_t)), xcalloc(n, sizeof(size_t)),
+			  xcalloc(n, sizeof(char *)), xcalloc(n, sizeof(char *)) };
+	int64_t *parent_id = xcalloc(n, sizeof(*parent_id));
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(procs, i), *v;
+
+		k.id[i] = (int64_t)u64(p, "id");
+		parent_id[i] = json_object_object_get_ex(p, "parent_id", &v) && v ? json_object_get_int64(v) : -1;
+		k.label[i] = label(p);
+	}
+	/* ids are 1..n in the reports uvm-collect writes: one look-up each */
+	for (i = 0; i < n; i++) {
+		k.parent[i] = n;
+		if (parent_id[i] >= 1 && (uint64_t)parent_id[i] <= n && k.id[parent_id[i] - 1] == parent_id[i])
+			k.parent[i] = (size_t)(parent_id[i] - 1);
+		else
+			for (j = 0; j < n && parent_id[i] >= 0; j++)
+				if (k.id[j] == parent_id[i]) {
+					k.parent[i] = j;
+					break;
+				}
+		if (k.parent[i] == i)
+			k.parent[i] = n;
+	}
+	for (i = 0; i < n; i++)
+		key_of(&k, i, 0);
+	free(parent_id);
+	free(k.id);
+	free(k.parent);
+	free(k.label);
+	return k.key;
+}
+
+/* A JSON report from path: a report as it is, a trace profiled first. */
+static json_object *load(const char *path, char *err, size_t errlen)
+{
+	char head[16] = "";
+	json_object *j = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	got = read(fd, head, sizeof(head) - 1);
+	if (got > 0 && !strncmp(head, "H\tuvm-trace\t", 12)) {
+		struct uvm_profile *p = uvm_profile_new();
+		struct uvm_report_opts o = { .format = UVM_JSON, .per_process = 1 };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		lseek(fd, 0, SEEK_SET);
+		if (uvm_parse_fd(p, fd, path, err, errlen)) {
+			uvm_profile_free(p);
+			close(fd);
+			return NULL;
+		}
+		uvm_profile_finish(p);
+		if (!(f = open_memstream(&text, &len)))
+			xoom(NULL);
+		uvm_report_write(p, &o, f);
+		fclose(f);
+		j = json_tokener_parse(text);
+		free(text);
+		uvm_profile_free(p);
+	} else {
+		close(fd);
+		fd = -1;
+		j = json_object_from_file(path);
+		if (!j)
+			snprintf(err, errlen, "%s: not a uvm JSON report or trace (%s)", path,
+				 json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+	}
+	if (fd >= 0)
+		close(fd);
+	if (j && (!member(j, "processes", json_type_array) || !member(j, "totals", json_type_object) ||
+		  !json_object_object_get_ex(j, "uvm_report_version", NULL))) {
+		snprintf(err, errlen, "%s: JSON, but not a uvm report (no uvm_report_version, processes, totals)", path);
+		json_object_put(j);
+		j = NULL;
+	}
+	return j;
+}
+
+static void report_rows(struct diff *d, int side, json_object *rep)
+{
+	json_object *procs = member(rep, "processes", json_type_array);
+	size_t n = json_object_array_length(procs), i;
+	char **key = process_keys(procs, n);
+
+	process_rows(d, side, "all", member(rep, "totals", json_type_object));
+	for (i = 0; i < n; i++) {
+		process_rows(d, side, key[i], json_object_array_get_idx(procs, i));
+		free(key[i]);
+	}
+	free(key);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = strcmp(x->proc, y->proc);
+
+	return c ? c : strcmp(x->metric, y->metric);
+}
+
+/* Judged changes first, then latencies (not judged), then the rest. */
+static int tier(const struct row *r)
+{
+	return r->verdict == V_SAME ? 2 : r->verdict == V_UNJUDGED ? 1 : 0;
+}
+
+/* By tier, then the largest change first, then in key order. */
+static int by_size(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	double sx = fabs(x->change), sy = fabs(y->change);
+
+	if (tier(x) != tier(y))
+		return tier(x) - tier(y);
+	if (tier(x) < 2 && sx != sy)
+		return sx < sy ? 1 : -1;
+	return by_key(a, b);
+}
+
+static void judge(struct diff *d, struct row *r)
+{
+	uint64_t b = r->v[0], n = r->v[1];
+	double delta = (double)n - (double)b;
+
+	r->change = b ? delta / (double)b : n ? HUGE_VAL : 0;
+	if (b == n)
+		r->verdict = V_SAME;
+	else if (r->cat == CAT_LATENCY)
+		r->verdict = V_UNJUDGED;
+	else if (fabs(r->change) < d->threshold)
+		r->verdict = V_SAME;
+	else if (!(d->fail_on & (1u << r->cat)))
+		r->verdict = V_CHANGED;
+	else
+		r->verdict = n > b ? V_REGRESSION : V_IMPROVEMENT;
+}
+
+/* Merge the two sides' rows (sorted by key) and judge them. */
+static size_t merge(struct diff *d)
+{
+	size_t i, j, m = 0;
+
+	qsort(d->rows, d->n, sizeof(*d->rows), by_key);
+	for (i = 0; i < d->n; i = j) {
+		struct row r = d->rows[i];
+
+		for (j = i + 1; j < d->n && !by_key(&d->rows[i], &d->rows[j]); j++) {
+			int s = d->rows[j].seen[1];
+
+			r.v[s] += d->rows[j].v[s];
+			r.seen[s] = 1;
+			if (!r.comm[0]) {
+				free(r.comm);
+				r.comm = d->rows[j].comm;
+				d->rows[j].comm = NULL;
+			}
+			free(d->rows[j].proc);
+			free(d->rows[j].comm);
+			free(d->rows[j].metric);
+		}
+		judge(d, &r);
+		d->rows[m++] = r;
+	}
+	d->n = m;
+	qsort(d->rows, d->n, sizeof(*d->rows), by_size);
+	return m;
+}
+
+static void fmt_change(char *b, size_t n, const struct row *r)
+{
+	if (r->v[0] == r->v[1])
+		snprintf(b, n, "0%%");
+	else if (isinf(r->change))
+		snprintf(b, n, "new");
+	else
+		snprintf(b, n, "%+.1f%%", 100 * r->change);
+}
+
+/* Text: every row that differs (under the threshold: ~), and with all
+ * the equal ones too. */
+static int write_text(const struct diff *d, const char *base, const char *new, int all, FILE *out)
+{
+	size_t i, reg = 0, same = 0, equal = 0;
+	char ch[32];
+
+	fprintf(out, "uvm diff: %s -> %s (threshold %.1f%%, fail on:", base, new, 100 * d->threshold);
+	for (i = 0; i < N_CATS; i++)
+		if (d->fail_on & (1u << i))
+			fprintf(out, " %s", cat_names[i]);
+	fprintf(out, ")\nLatencies are shown, not judged: that needs at least 5 runs on each side.\n\n");
+	fprintf(out, "%-32s %-40s %14s %14s %10s  %s\n", "process", "metric", "base", "new", "change", "verdict");
+	for (i = 0; i < d->n; i++) {
+		const struct row *r = &d->rows[i];
+
+		reg += r->verdict == V_REGRESSION;
+		same += r->verdict == V_SAME;
+		if (r->v[0] == r->v[1] && !all) {
+			equal++;
+			continue;
+		}
+		fmt_change(ch, sizeof(ch), r);
+		fprintf(out, "%-32s %-40s %14" PRIu64 " %14" PRIu64 " %10s  %s\n", r->proc, r->metric,
+			r->v[0], r->v[1], ch, verdict_names[r->verdict]);
+	}
+	fprintf(out, "\n%zu rows: %zu regressions, %zu without a change (~)", d->n, reg, same);
+	if (equal)
+		fprintf(out, ", %zu of them equal and not shown (--all shows them)", equal);
+	fputs("\n", out);
+	return ferror(out) ? -1 : 0;
+}
+
+static int write_json(const struct diff *d, const char *base, const char *new, FILE *out)
+{
+	struct uvm_render *r = uvm_render_json(out);
+	struct uvm_node *root = uvm_node_new(UVM_NODE_OBJECT, "uvm-diff", NULL), *fo, *rows;
+	size_t i, reg = 0;
+	int rc;
+
+	for (i = 0; i < d->n; i++)
+		reg += d->rows[i].verdict == V_REGRESSION;
+	uvm_node_int(root, "uvm_diff_version", 1);
+	uvm_node_string(root, "base", base);
+	uvm_node_string(root, "new", new);
+	uvm_node_double(root, "threshold", d->threshold);
+	fo = uvm_node_array(root, "fail_on", "category");
+	for (i = 0; i < N_CATS; i++)
+		if (d->fail_on & (1u << i))
+			uvm_node_string(fo, NULL, cat_names[i]);
+	uvm_node_bool(root, "latency_judged", 0);
+	uvm_node_uint(root, "regressions", reg);
+	rows = uvm_node_array(root, "rows", "row");
+	for (i = 0; i < d->n; i++) {
+		const struct row *w = &d->rows[i];
+		struct uvm_node *m = uvm_node_object(rows, NULL);
+
+		uvm_node_text(m, "process", w->proc);
+		uvm_node_text(m, "comm", w->comm);
+		uvm_node_text(m, "metric", w->metric);
+		uvm_node_string(m, "category", cat_names[w->cat]);
+		uvm_node_uint(m, "base", w->v[0]);
+		uvm_node_uint(m, "new", w->v[1]);
+		if (isinf(w->change))
+			uvm_node_null(m, "change");
+		else
+			uvm_node_double(m, "change", w->change);
+		uvm_node_string(m, "verdict", verdict_names[w->verdict]);
+	}
+	rc = !r || uvm_render_open(r, root) || uvm_render_close(r);
+	uvm_node_free(root);
+	uvm_render_free(r);
+	return rc || ferror(out) ? -1 : 0;
+}
+
+static void diff_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: uvm-collect diff [OPTIONS] BASE NEW\n"
+"\n"
+"Compare two profiles: JSON reports (uvm-collect -f json) or traces.\n"
+"Processes are matched by their place in the tree and their executable's\n"
+"name, not by PID.  Rows: system calls (calls, errors by errno), page faults\n"
+"(minor, major, by region), peak mapped memory, latency (total, p50, p95,\n"
+"p99), per process and for all processes together; changes first, the\n"
+"largest first.  Counts compare exactly; latencies of single runs are\n"
+"shown, not judged.\n"
+"\n"
+"  -f, --format FMT     text (default) or json\n"
+"  -o, --output FILE    write to FILE (default: stdout)\n"
+"      --threshold PCT  a count changed when it moved by at least PCT percent\n"
+"                       of the base (default 5; 0: any change)\n"
+"      --fail-on LIST   what growing is a regression: calls, errors, faults,\n"
+"                       memory (comma separated; default all four)\n"
+"      --all            text: also the rows whose numbers are equal (JSON has all)\n"
+"  -h, --help           this help\n"
+"\n"
+"Exit status: 0 no regression; 5 a regression was found; 1 usage error;\n"
+"2 an input is unreadable or no uvm report; 4 the output could not be written.\n");
+}
+
+static int parse_fail_on(const char *s, unsigned *out)
+{
+	char *copy = xstrdup(s), *tok, *save = NULL;
+	unsigned m = 0;
+	int i, rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < CAT_LATENCY; i++)
+			if (!strcmp(tok, cat_names[i]))
+				break;
+		if (i == CAT_LATENCY) {
+			rc = -1;
+			break;
+		}
+		m |= 1u << i;
+	}
+	free(copy);
+	*out = m;
+	return rc || !m ? -1 : 0;
+}
+
+int uvm_diff_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "threshold", required_argument, NULL, 1 },
+		{ "fail-on", required_argument, NULL, 2 },
+		{ "all", no_argument, NULL, 3 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct diff d = { .threshold = 0.05, .fail_on = 0xf };
+	json_object *rep[2] = { NULL, NULL };
+	const char *output = NULL;
+	int json = 0, all = 0, c, rc = 0, i;
+	char err[512], *end;
+	FILE *out = stdout;
+	size_t k;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				fprintf(stderr, "uvm-collect diff: --format: '%s' is not text or json\n", optarg);
+				return 1;
+			}
+			json = !strcmp(optarg, "json");
+			break;
+		case 'o': output = optarg; break;
+		case 1:
+			errno = 0;
+			d.threshold = strtod(optarg, &end) / 100;
+			if (errno || end == optarg || *end || !(d.threshold >= 0 && d.threshold <= 1e6)) {
+				fprintf(stderr, "uvm-collect diff: --threshold: '%s' is not a percentage\n", optarg);
+				return 1;
+			}
+			break;
+		case 2:
+			if (parse_fail_on(optarg, &d.fail_on)) {
+				fprintf(stderr, "uvm-collect diff: --fail-on: '%s' is not a list of calls, errors, faults, memory\n", optarg);
+				return 1;
+			}
+			break;
+		case 3: all = 1; break;
+		case 'h': diff_usage(stdout); return 0;
+		default: diff_usage(stderr); return 1;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "uvm-collect diff: give two profiles, BASE and NEW (see --help)\n");
+		return 1;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!(rep[i] = load(argv[optind + i], err, sizeof(err)))) {
+			fprintf(stderr, "uvm-collect diff: %s\n", err);
+			rc = 2;
+			goto out;
+		}
+		report_rows(&d, i, rep[i]);
+		{
+			json_object *loss = member(rep[i], "loss", json_type_object), *done;
+
+			if (loss && json_object_object_get_ex(loss, "complete", &done) && !json_object_get_boolean(done))
+				fprintf(stderr, "uvm-collect diff: %s: the trace was cut short: its numbers are what arrived\n",
+					argv[optind + i]);
+		}
+	}
+	merge(&d);
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "uvm-collect diff: %s: %s\n", output, strerror(errno));
+		out = stdout;
+		rc = 4;
+		goto out;
+	}
+	if ((json ? write_json(&d, argv[optind], argv[optind + 1], out) :
+		    write_text(&d, argv[optind], argv[optind + 1], all, out)) ||
+	    (out != stdout ? fclose(out) : fflush(out))) {
+		fprintf(stderr, "uvm-collect diff: %s: writing: %s\n", output ? output : "<stdout>", strerror(errno));
+		out = stdout;
+		rc = 4;
+		goto out;
+	}
+	out = stdout;
+	for (k = 0; k < d.n; k++)
+		if (d.rows[k].verdict == V_REGRESSION)
+			rc = 5;
+out:
+	if (out != stdout)
+		fclose(out);
+	for (k = 0; k < d.n; k++) {
+		free(d.rows[k].proc);
+		free(d.rows[k].comm);
+		free(d.rows[k].metric);
+	}
+	free(d.rows);
+	json_object_put(rep[0]);
+	json_object_put(rep[1]);
+	return rc;
+}

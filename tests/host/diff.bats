@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# uvm-collect diff BASE NEW: two profiles (JSON reports or traces) of
+# single runs, compared row by row.  The fixtures are real traces; the
+# changed ones are made from them with a known difference, and the diff
+# must find exactly that.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	F="$BATS_TEST_DIRNAME/fixtures"
+	T=$BATS_TEST_TMPDIR
+}
+
+# more_getppid OUT N: syscalls.trace with N more getppid calls (copies of
+# its first one), the trailer's record count kept right
+more_getppid() {
+	awk -F'\t' -v n="$2" 'BEGIN { OFS = "\t" }
+		$1 == "T" { $3 += n; print; next }
+		{ print }
+		$1 == "S" && $6 == "getppid" && !done { for (i = 0; i < n; i++) print; done = 1 }' \
+		"$F/syscalls.trace" >"$1"
+}
+
+@test "diff: every fixture compared with itself: no change, no regression, exit 0" {
+	for f in tree syscalls summary; do
+		run -0 "$UVM_COLLECT" diff -f json "$F/$f.trace" "$F/$f.trace"
+		jq -e '.regressions == 0 and (.rows | length) > 0 and all(.rows[]; .verdict == "~" and .base == .new)' <<<"$output"
+	done
+	run -0 "$UVM_COLLECT" diff "$F/tree.trace" "$F/tree.trace"
+	assert_line --partial "0 regressions"
+}
+
+@test "diff: 100 more getppid calls are exactly the regression found, in the process and in all; exit 5" {
+	more_getppid "$T/more.trace" 100
+	run -5 "$UVM_COLLECT" diff -f json "$F/syscalls.trace" "$T/more.trace"
+	json=$output
+	jq -e '.regressions == 2' <<<"$json"
+	run jq -r '.rows[] | select(.verdict == "regression") | "\(.process) \(.metric) \(.base) \(.new)"' <<<"$json"
+	assert_output "$(printf '%s\n' 'all getppid calls 50 150' 'syscalls#1 getppid calls 50 150')"
+	# nothing else is judged changed; getppid's latencies are shown, not judged
+	jq -e '[.rows[] | select(.verdict != "~" and .verdict != "regression")] | all(.category == "latency" and .verdict == "not judged" and (.metric | startswith("getppid ")))' <<<"$json"
+	# the largest change first
+	jq -e '.rows[0].verdict == "regression"' <<<"$json"
+	# the other way round it is an improvement, and no regression
+	run -0 "$UVM_COLLECT" diff -f json "$T/more.trace" "$F/syscalls.trace"
+	jq -e '.regressions == 0 and ([.rows[] | select(.verdict == "improvement")] | length) == 2' <<<"$output"
+}
+
+@test "diff: --fail-on and --threshold say what counts: calls off, or a change below the threshold, is no regression" {
+	more_getppid "$T/more.trace" 100
+	run -0 "$UVM_COLLECT" diff -f json --fail-on faults,memory "$F/syscalls.trace" "$T/more.trace"
+	jq -e '.regressions == 0 and ([.rows[] | select(.verdict == "changed")] | length) == 2' <<<"$output"
+	# +200%: under a threshold of 250%, a ~; over one of 150%, a regression
+	run -0 "$UVM_COLLECT" diff -f json --threshold 250 "$F/syscalls.trace" "$T/more.trace"
+	jq -e '.regressions == 0' <<<"$output"
+	run -5 "$UVM_COLLECT" diff --threshold 150 "$F/syscalls.trace" "$T/more.trace"
+	assert_line --regexp '^syscalls#1 +getppid calls +50 +150 +\+200\.0% +regression$'
+}
+
+@test "diff: processes are matched by their place in the tree, not their PID: a report with other PIDs is the same" {
+	"$UVM_COLLECT" -f json -o "$T/base.json" "$F/tree.trace"
+	jq '.processes |= map(.pid += 1000 | .ppid += 1000)' "$T/base.json" >"$T/renumbered.json"
+	run -0 "$UVM_COLLECT" diff -f json "$T/base.json" "$T/renumbered.json"
+	jq -e '.regressions == 0 and all(.rows[]; .verdict == "~")' <<<"$output"
+	# the tree's keys: the root, its children by executable and rank
+	jq -e '[.rows[].process] | unique | length == 11 and (map(select(test("^tree#1/tree#[0-9]+$"))) | length) >= 7' <<<"$output"
+	# a report against its own trace: the same
+	run -0 "$UVM_COLLECT" diff "$T/base.json" "$F/tree.trace"
+}
+
+@test "diff: a process only on one side counts from zero" {
+	"$UVM_COLLECT" -f json -o "$T/base.json" "$F/tree.trace"
+	jq 'del(.processes[-1])' "$T/base.json" >"$T/fewer.json"
+	run -5 "$UVM_COLLECT" diff -f json "$T/fewer.json" "$T/base.json"
+	key=$(jq -r '[.rows[] | select(.base == 0 and .new > 0 and .process != "all")][0].process' <<<"$output")
+	[ -n "$key" ] && [ "$key" != null ]
+	jq -e --arg k "$key" '[.rows[] | select(.process == $k and .category != "latency")] | all(.base == 0)' <<<"$output"
+}
+
+@test "diff: errors: a missing file or a JSON that is no report is exit 2, named; bad options exit 1" {
+	run -2 "$UVM_COLLECT" diff "$F/tree.trace" "$T/nonexistent.json"
+	assert_output --partial "$T/nonexistent.json"
+	echo '{"a": 1}' >"$T/other.json"
+	run -2 "$UVM_COLLECT" diff "$T/other.json" "$F/tree.trace"
+	assert_output --partial "$T/other.json: JSON, but not a uvm report"
+	run -1 "$UVM_COLLECT" diff "$F/tree.trace"
+	assert_output --partial "give two profiles"
+	run -1 "$UVM_COLLECT" diff --fail-on latency "$F/tree.trace" "$F/tree.trace"
+	assert_output --partial "--fail-on"
+	run -1 "$UVM_COLLECT" diff --threshold x "$F/tree.trace" "$F/tree.trace"
+	run -4 "$UVM_COLLECT" diff -o /nonexistent/d "$F/tree.trace" "$F/tree.trace"
+	run -0 "$UVM_COLLECT" diff --help
+	assert_output --partial "Exit status: 0 no regression; 5 a regression was found"
+}
