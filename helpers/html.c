@@ -484,7 +484,7 @@ static void histogram(FILE *out, const struct uvm_syscall_stat *s)
 	esc(out, s->name);
 	fputs("\"><figcaption>", out);
 	esc(out, s->name);
-	fprintf(out, " (%" PRIu64 " timed calls)</figcaption>\n<svg width=\"%.0f\" height=\"%.0f\">\n",
+	fprintf(out, " (%" PRIu64 " timed)</figcaption>\n<svg width=\"%.0f\" height=\"%.0f\">\n",
 		s->timed, bw * (hi - lo + 1) + 10 > 260 ? bw * (hi - lo + 1) + 10 : 260, h + 40);
 	for (g = lo; g <= hi; g++) {
 		uint64_t l = uvm_hist_low(g * UVM_HIST_SUB);

@@ -381,16 +381,16 @@ def check_page(drv, a):
         with open(a['json'], encoding='utf-8') as f:
             check_json(page, d, json.load(f))
     check_flame(page, d, read_folded(a['folded']) if a.get('folded') else None)
+    if a.get('screenshot'):  # as loaded, before the clicks; the whole page
+        h = drv.execute_script('return document.documentElement.scrollHeight')
+        inner = drv.execute_script('return window.innerHeight')
+        drv.set_window_size(1280, min(h + 900 - inner, 6000))
+        drv.save_screenshot(a['screenshot'])
+        drv.set_window_size(1280, 900)
     check_clicks(page, drv, d)
     for e in drv.get_log('browser'):
         if e.get('level') == 'SEVERE':
             fail(page, f"browser error after clicks: {e.get('message')}")
-    if a.get('screenshot'):
-        h = drv.execute_script('return document.documentElement.scrollHeight')
-        drv.set_window_size(1280, min(max(h, 600), 4000))
-        drv.execute_script('window.scrollTo(0, 0)')
-        drv.save_screenshot(a['screenshot'])
-        drv.set_window_size(1280, 900)
     if a.get('facts_out'):
         with open(a['facts_out'], 'w', encoding='utf-8') as f:
             json.dump(facts(d), f, indent=1, ensure_ascii=False)
