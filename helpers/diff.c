@@ -10,11 +10,15 @@
  * errors by errno), page faults (minor, major, by region), peak mapped
  * memory and latency (total, p50, p95, p99).
  *
- * Counts compare exactly: a row changed when they differ by at least the
- * threshold (a share of the base).  Latencies of single runs are shown but
- * not judged: that needs repeated runs and a statistical test.  A row is
- * a regression when it grew in a category of --fail-on; the exit status
- * says whether there was one (docs/uvm-collect.md, "Comparing runs").
+ * A side may be repeated runs ({"runs": [report, ...]}): each row then
+ * has a value per run, and base and new are the medians.  Counts the
+ * same in every run of a side compare exactly: a row changed when they
+ * differ by at least the threshold (a share of the base).  Latencies and
+ * counts that vary are judged with the Mann-Whitney U test (stats.c),
+ * Holm-corrected over the rows, when both sides have MIN_RUNS runs, and
+ * shown but not judged otherwise.  A row is a regression when it grew
+ * in a category of --fail-on; the exit status says whether there was
+ * one (docs/uvm-collect.md, "Comparing runs").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,13 +43,22 @@ static const char *const cat_names[N_CATS] = { "calls", "errors", "faults", "mem
 enum verdict { V_SAME, V_REGRESSION, V_IMPROVEMENT, V_CHANGED, V_UNJUDGED };
 static const char *const verdict_names[] = { "~", "regression", "improvement", "changed", "not judged" };
 
+/* The least runs a side needs for the statistical test, and its level. */
+#define MIN_RUNS 5
+#define ALPHA 0.05
+
 struct row {
 	char *proc;		/* the process's key, or "all" */
 	char *comm;
 	char *metric;
 	enum category cat;
-	uint64_t v[2];		/* base, new */
-	int seen[2];
+	/* as collected: one run's value (side, run); merged: each side's
+	 * runs (a run without the row counts 0) and their medians */
+	int side;
+	size_t run;
+	uint64_t *runs[2];
+	uint64_t v[2];		/* base, new: the medians */
+	double p, p_adj;	/* the test's p-values; -1: not tested */
 	enum verdict verdict;
 	double change;		/* (new - base) / base, or HUGE_VAL from 0 */
 };
@@ -53,8 +66,10 @@ struct row {
 struct diff {
 	size_t n, cap;
 	struct row *rows;
+	size_t runs[2];		/* runs of base and new */
 	double threshold;	/* a share: 0.05 */
 	unsigned fail_on;	/* bit per category */
+	size_t run;		/* the run being collected */
 };
 
 static void add(struct diff *d, int side, const char *proc, const char *comm,
@@ -69,8 +84,9 @@ static void add(struct diff *d, int side, const char *proc, const char *comm,
 	r->comm = xstrdup(comm ? comm : "");
 	r->metric = xstrdup(metric);
 	r->cat = cat;
+	r->side = side;
+	r->run = d->run;
 	r->v[side] = v;
-	r->seen[side] = 1;
 }
 
 static uint64_t u64(json_object *o, const char *k)
@@ -234,6 +250,12 @@ static char **process_keys(json_object *procs, size_t n)
 	return k.key;
 }
 
+static int is_report(json_object *j)
+{
+	return member(j, "processes", json_type_array) && member(j, "totals", json_type_object) &&
+	       json_object_object_get_ex(j, "uvm_report_version", NULL);
+}
+
 /* A JSON report from path: a report as it is, a trace profiled first. */
 static json_object *load(const char *path, char *err, size_t errlen)
 {
@@ -278,11 +300,19 @@ static json_object *load(const char *path, char *err, size_t errlen)
 	}
 	if (fd >= 0)
 		close(fd);
-	if (j && (!member(j, "processes", json_type_array) || !member(j, "totals", json_type_object) ||
-		  !json_object_object_get_ex(j, "uvm_report_version", NULL))) {
-		snprintf(err, errlen, "%s: JSON, but not a uvm report (no uvm_report_version, processes, totals)", path);
-		json_object_put(j);
-		j = NULL;
+	/* a report, or repeated runs: {"runs": [report, ...]} */
+	if (j && !is_report(j)) {
+		json_object *runs = member(j, "runs", json_type_array);
+		size_t i, n = runs ? json_object_array_length(runs) : 0;
+
+		for (i = 0; i < n && is_report(json_object_array_get_idx(runs, i)); i++)
+			;
+		if (!n || i < n) {
+			snprintf(err, errlen, "%s: JSON, but not a uvm report (no uvm_report_version, processes, "
+				 "totals) nor runs of them (\"runs\": [report, ...])", path);
+			json_object_put(j);
+			j = NULL;
+		}
 	}
 	return j;
 }
@@ -328,25 +358,93 @@ static int by_size(const void *a, const void *b)
 	return by_key(a, b);
 }
 
-static void judge(struct diff *d, struct row *r)
+static int cmp_u64(const void *a, const void *b)
 {
-	uint64_t b = r->v[0], n = r->v[1];
-	double delta = (double)n - (double)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	r->change = b ? delta / (double)b : n ? HUGE_VAL : 0;
-	if (b == n)
-		r->verdict = V_SAME;
-	else if (r->cat == CAT_LATENCY)
-		r->verdict = V_UNJUDGED;
-	else if (fabs(r->change) < d->threshold)
-		r->verdict = V_SAME;
-	else if (!(d->fail_on & (1u << r->cat)))
-		r->verdict = V_CHANGED;
-	else
-		r->verdict = n > b ? V_REGRESSION : V_IMPROVEMENT;
+	return x < y ? -1 : x > y;
 }
 
-/* Merge the two sides' rows (sorted by key) and judge them. */
+/* The median of n values (the lower middle one of an even count: a
+ * value that was measured). */
+static uint64_t median(const uint64_t *v, size_t n)
+{
+	uint64_t *s = xcalloc(n, sizeof(*s)), m;
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_u64);
+	m = s[(n - 1) / 2];
+	free(s);
+	return m;
+}
+
+static int constant(const uint64_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] != v[0])
+			return 0;
+	return 1;
+}
+
+/*
+ * A row's verdict, but for the statistical test's (judge_tested()):
+ * equal is ~; counts the same in every run of each side compare exactly
+ * against the threshold; the rest (latencies, counts that vary) need
+ * MIN_RUNS a side for the test, else they are shown, not judged.
+ */
+static void judge(struct diff *d, struct row *r)
+{
+	uint64_t b, n;
+
+	r->v[0] = b = median(r->runs[0], d->runs[0]);
+	r->v[1] = n = median(r->runs[1], d->runs[1]);
+	r->change = b ? ((double)n - (double)b) / (double)b : n ? HUGE_VAL : 0;
+	r->p = r->p_adj = -1;
+	if (b == n && constant(r->runs[0], d->runs[0]) && constant(r->runs[1], d->runs[1]))
+		r->verdict = V_SAME;
+	else if (r->cat != CAT_LATENCY && constant(r->runs[0], d->runs[0]) &&
+		 constant(r->runs[1], d->runs[1]))
+		r->verdict = fabs(r->change) < d->threshold ? V_SAME :
+			     !(d->fail_on & (1u << r->cat)) ? V_CHANGED :
+			     n > b ? V_REGRESSION : V_IMPROVEMENT;
+	else if (d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS)
+		r->p = uvm_mann_whitney(r->runs[0], d->runs[0], r->runs[1], d->runs[1]);
+	else
+		r->verdict = V_UNJUDGED;
+}
+
+/* The tested rows: Holm's adjustment over all of them, then a change is
+ * one significant at ALPHA that also clears the threshold (medians). */
+static void judge_tested(struct diff *d)
+{
+	double *p = xcalloc(d->n, sizeof(*p)), *adj = xcalloc(d->n, sizeof(*adj));
+	size_t *at = xcalloc(d->n, sizeof(*at)), m = 0, i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->rows[i].p >= 0) {
+			at[m] = i;
+			p[m++] = d->rows[i].p;
+		}
+	uvm_holm(p, m, adj);
+	for (i = 0; i < m; i++) {
+		struct row *r = &d->rows[at[i]];
+
+		r->p_adj = adj[i];
+		if (adj[i] >= ALPHA || fabs(r->change) < d->threshold || r->v[0] == r->v[1])
+			r->verdict = V_SAME;
+		else if (!(d->fail_on & (1u << r->cat)))
+			r->verdict = V_CHANGED;
+		else
+			r->verdict = r->v[1] > r->v[0] ? V_REGRESSION : V_IMPROVEMENT;
+	}
+	free(p);
+	free(adj);
+	free(at);
+}
+
+/* Merge the runs' rows (sorted by key) into one per key and judge them. */
 static size_t merge(struct diff *d)
 {
 	size_t i, j, m = 0;
@@ -355,11 +453,14 @@ static size_t merge(struct diff *d)
 	for (i = 0; i < d->n; i = j) {
 		struct row r = d->rows[i];
 
-		for (j = i + 1; j < d->n && !by_key(&d->rows[i], &d->rows[j]); j++) {
-			int s = d->rows[j].seen[1];
+		r.runs[0] = xcalloc(d->runs[0], sizeof(uint64_t));
+		r.runs[1] = xcalloc(d->runs[1], sizeof(uint64_t));
+		for (j = i; j < d->n && !by_key(&d->rows[i], &d->rows[j]); j++) {
+			const struct row *x = &d->rows[j];
 
-			r.v[s] += d->rows[j].v[s];
-			r.seen[s] = 1;
+			r.runs[x->side][x->run] += x->v[x->side];
+			if (j == i)
+				continue;
 			if (!r.comm[0]) {
 				free(r.comm);
 				r.comm = d->rows[j].comm;
@@ -373,6 +474,7 @@ static size_t merge(struct diff *d)
 		d->rows[m++] = r;
 	}
 	d->n = m;
+	judge_tested(d);
 	qsort(d->rows, d->n, sizeof(*d->rows), by_size);
 	return m;
 }
@@ -392,26 +494,40 @@ static void fmt_change(char *b, size_t n, const struct row *r)
 static int write_text(const struct diff *d, const char *base, const char *new, int all, FILE *out)
 {
 	size_t i, reg = 0, same = 0, equal = 0;
-	char ch[32];
+	int many = d->runs[0] > 1 || d->runs[1] > 1;
+	char ch[32], p[32];
 
-	fprintf(out, "uvm diff: %s -> %s (threshold %.1f%%, fail on:", base, new, 100 * d->threshold);
+	fprintf(out, "uvm diff: %s (%zu run%s) -> %s (%zu run%s); threshold %.1f%%, fail on:", base,
+		d->runs[0], d->runs[0] == 1 ? "" : "s", new, d->runs[1], d->runs[1] == 1 ? "" : "s",
+		100 * d->threshold);
 	for (i = 0; i < N_CATS; i++)
 		if (d->fail_on & (1u << i))
 			fprintf(out, " %s", cat_names[i]);
-	fprintf(out, ")\nLatencies are shown, not judged: that needs at least 5 runs on each side.\n\n");
-	fprintf(out, "%-32s %-40s %14s %14s %10s  %s\n", "process", "metric", "base", "new", "change", "verdict");
+	if (d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS)
+		fprintf(out, "\nValues that vary between runs: Mann-Whitney U, alpha %.2f, Holm-corrected "
+			"(p); base and new are medians.\n\n", ALPHA);
+	else
+		fprintf(out, "\nLatencies (and counts that vary between runs) are shown, not judged: that "
+			"needs at least %d runs on each side.%s\n\n", MIN_RUNS,
+			many ? " Base and new are medians." : "");
+	fprintf(out, "%-32s %-36s %14s %14s %10s %8s  %s\n", "process", "metric", "base", "new", "change",
+		"p", "verdict");
 	for (i = 0; i < d->n; i++) {
 		const struct row *r = &d->rows[i];
 
 		reg += r->verdict == V_REGRESSION;
 		same += r->verdict == V_SAME;
-		if (r->v[0] == r->v[1] && !all) {
+		if (r->verdict == V_SAME && r->v[0] == r->v[1] && !all) {
 			equal++;
 			continue;
 		}
 		fmt_change(ch, sizeof(ch), r);
-		fprintf(out, "%-32s %-40s %14" PRIu64 " %14" PRIu64 " %10s  %s\n", r->proc, r->metric,
-			r->v[0], r->v[1], ch, verdict_names[r->verdict]);
+		if (r->p_adj >= 0)
+			snprintf(p, sizeof(p), "%.3g", r->p_adj);
+		else
+			snprintf(p, sizeof(p), "-");
+		fprintf(out, "%-32s %-36s %14" PRIu64 " %14" PRIu64 " %10s %8s  %s\n", r->proc, r->metric,
+			r->v[0], r->v[1], ch, p, verdict_names[r->verdict]);
 	}
 	fprintf(out, "\n%zu rows: %zu regressions, %zu without a change (~)", d->n, reg, same);
 	if (equal)
@@ -437,7 +553,9 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 	for (i = 0; i < N_CATS; i++)
 		if (d->fail_on & (1u << i))
 			uvm_node_string(fo, NULL, cat_names[i]);
-	uvm_node_bool(root, "latency_judged", 0);
+	uvm_node_uint(root, "base_runs", d->runs[0]);
+	uvm_node_uint(root, "new_runs", d->runs[1]);
+	uvm_node_bool(root, "latency_judged", d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS);
 	uvm_node_uint(root, "regressions", reg);
 	rows = uvm_node_array(root, "rows", "row");
 	for (i = 0; i < d->n; i++) {
@@ -454,6 +572,24 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 			uvm_node_null(m, "change");
 		else
 			uvm_node_double(m, "change", w->change);
+		if (d->runs[0] > 1 || d->runs[1] > 1) {
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				struct uvm_node *a = uvm_node_array(m, k ? "new_runs" : "base_runs", "run");
+				size_t j;
+
+				for (j = 0; j < d->runs[k]; j++)
+					uvm_node_uint(a, NULL, w->runs[k][j]);
+			}
+		}
+		if (w->p >= 0) {
+			uvm_node_double(m, "p", w->p);
+			uvm_node_double(m, "p_holm", w->p_adj);
+		} else {
+			uvm_node_null(m, "p");
+			uvm_node_null(m, "p_holm");
+		}
 		uvm_node_string(m, "verdict", verdict_names[w->verdict]);
 	}
 	rc = !r || uvm_render_open(r, root) || uvm_render_close(r);
@@ -467,20 +603,23 @@ static void diff_usage(FILE *out)
 	fprintf(out,
 "Usage: uvm-collect diff [OPTIONS] BASE NEW\n"
 "\n"
-"Compare two profiles: JSON reports (uvm-collect -f json) or traces.\n"
+"Compare two profiles: JSON reports (uvm-collect -f json), traces, or\n"
+"repeated runs ({\"runs\": [report, ...]}, e.g. jq -s '{runs: .}' r*.json).\n"
 "Processes are matched by their place in the tree and their executable's\n"
 "name, not by PID.  Rows: system calls (calls, errors by errno), page faults\n"
 "(minor, major, by region), peak mapped memory, latency (total, p50, p95,\n"
 "p99), per process and for all processes together; changes first, the\n"
-"largest first.  Counts compare exactly; latencies of single runs are\n"
-"shown, not judged.\n"
+"largest first.  Counts equal in every run of a side compare exactly; the\n"
+"rest (latencies, counts that vary) by the Mann-Whitney U test when both\n"
+"sides have at least 5 runs (alpha 0.05, Holm-corrected over the rows),\n"
+"else they are shown, not judged.  A change must also clear the threshold.\n"
 "\n"
 "  -f, --format FMT     text (default) or json\n"
 "  -o, --output FILE    write to FILE (default: stdout)\n"
 "      --threshold PCT  a count changed when it moved by at least PCT percent\n"
 "                       of the base (default 5; 0: any change)\n"
 "      --fail-on LIST   what growing is a regression: calls, errors, faults,\n"
-"                       memory (comma separated; default all four)\n"
+"                       memory, latency (comma separated; default all)\n"
 "      --all            text: also the rows whose numbers are equal (JSON has all)\n"
 "  -h, --help           this help\n"
 "\n"
@@ -495,10 +634,10 @@ static int parse_fail_on(const char *s, unsigned *out)
 	int i, rc = 0;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < CAT_LATENCY; i++)
+		for (i = 0; i < N_CATS; i++)
 			if (!strcmp(tok, cat_names[i]))
 				break;
-		if (i == CAT_LATENCY) {
+		if (i == N_CATS) {
 			rc = -1;
 			break;
 		}
@@ -520,7 +659,7 @@ int uvm_diff_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct diff d = { .threshold = 0.05, .fail_on = 0xf };
+	struct diff d = { .threshold = 0.05, .fail_on = (1u << N_CATS) - 1 };
 	json_object *rep[2] = { NULL, NULL };
 	const char *output = NULL;
 	int json = 0, all = 0, c, rc = 0, i;
@@ -549,7 +688,7 @@ int uvm_diff_main(int argc, char **argv)
 			break;
 		case 2:
 			if (parse_fail_on(optarg, &d.fail_on)) {
-				fprintf(stderr, "uvm-collect diff: --fail-on: '%s' is not a list of calls, errors, faults, memory\n", optarg);
+				fprintf(stderr, "uvm-collect diff: --fail-on: '%s' is not a list of calls, errors, faults, memory, latency\n", optarg);
 				return 1;
 			}
 			break;
@@ -563,18 +702,25 @@ int uvm_diff_main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < 2; i++) {
+		json_object *runs;
+		size_t r;
+
 		if (!(rep[i] = load(argv[optind + i], err, sizeof(err)))) {
 			fprintf(stderr, "uvm-collect diff: %s\n", err);
 			rc = 2;
 			goto out;
 		}
-		report_rows(&d, i, rep[i]);
-		{
-			json_object *loss = member(rep[i], "loss", json_type_object), *done;
+		runs = member(rep[i], "runs", json_type_array);
+		d.runs[i] = runs ? json_object_array_length(runs) : 1;
+		for (r = 0; r < d.runs[i]; r++) {
+			json_object *one = runs ? json_object_array_get_idx(runs, r) : rep[i];
+			json_object *loss = member(one, "loss", json_type_object), *done;
 
+			d.run = r;
+			report_rows(&d, i, one);
 			if (loss && json_object_object_get_ex(loss, "complete", &done) && !json_object_get_boolean(done))
-				fprintf(stderr, "uvm-collect diff: %s: the trace was cut short: its numbers are what arrived\n",
-					argv[optind + i]);
+				fprintf(stderr, "uvm-collect diff: %s: run %zu: the trace was cut short: its numbers are what arrived\n",
+					argv[optind + i], r + 1);
 		}
 	}
 	merge(&d);
@@ -600,6 +746,8 @@ out:
 	if (out != stdout)
 		fclose(out);
 	for (k = 0; k < d.n; k++) {
+		free(d.rows[k].runs[0]);
+		free(d.rows[k].runs[1]);
 		free(d.rows[k].proc);
 		free(d.rows[k].comm);
 		free(d.rows[k].metric);

@@ -340,6 +340,15 @@ void uvm_folded_free(struct uvm_folded *fo);	/* NULL is a no-op */
 int uvm_html_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
 		   struct uvm_folded *fo, enum uvm_weight weight, FILE *out);
 
+/* ---- statistics (stats.c) ----
+ * uvm_mann_whitney(): the two-sided p-value of the Mann-Whitney U test
+ * that samples x (n1) and y (n2) come from one distribution (1 when
+ * either is empty or every value is equal).  uvm_holm(): Holm's
+ * step-down adjustment of m p-values into adj (same order), so that
+ * "adj < alpha" bounds the chance of any false finding by alpha. */
+double uvm_mann_whitney(const uint64_t *x, size_t n1, const uint64_t *y, size_t n2);
+void uvm_holm(const double *p, size_t m, double *adj);
+
 /* ---- uvm-collect diff (diff.c): its own options and exit status ---- */
 int uvm_diff_main(int argc, char **argv);
 

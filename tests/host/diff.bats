@@ -23,6 +23,23 @@ more_getppid() {
 		"$F/syscalls.trace" >"$1"
 }
 
+# runs OUT FACTOR...: repeated runs ({"runs": [report, ...]}) of
+# syscalls.trace, one per FACTOR, each with getppid's latencies times
+# FACTOR (percent)
+runs() {
+	local out=$1 f i=0
+	shift
+	for f in "$@"; do
+		awk -F'\t' -v f="$f" 'BEGIN { OFS = "\t" }
+			$1 == "S" && $6 == "getppid" { $9 = int($9 * f / 100) } { print }' \
+			"$F/syscalls.trace" >"$T/run.trace"
+		"$UVM_COLLECT" -f json -o "$T/run$i.json" "$T/run.trace"
+		i=$((i + 1))
+	done
+	jq -s '{runs: .}' $(seq -f "$T/run%g.json" 0 $((i - 1))) >"$out"
+	rm -f "$T"/run*.json
+}
+
 @test "diff: every fixture compared with itself: no change, no regression, exit 0" {
 	for f in tree syscalls summary; do
 		run -0 "$UVM_COLLECT" diff -f json "$F/$f.trace" "$F/$f.trace"
@@ -56,7 +73,7 @@ more_getppid() {
 	run -0 "$UVM_COLLECT" diff -f json --threshold 250 "$F/syscalls.trace" "$T/more.trace"
 	jq -e '.regressions == 0' <<<"$output"
 	run -5 "$UVM_COLLECT" diff --threshold 150 "$F/syscalls.trace" "$T/more.trace"
-	assert_line --regexp '^syscalls#1 +getppid calls +50 +150 +\+200\.0% +regression$'
+	assert_line --regexp '^syscalls#1 +getppid calls +50 +150 +\+200\.0% +- +regression$'
 }
 
 @test "diff: processes are matched by their place in the tree, not their PID: a report with other PIDs is the same" {
@@ -87,10 +104,46 @@ more_getppid() {
 	assert_output --partial "$T/other.json: JSON, but not a uvm report"
 	run -1 "$UVM_COLLECT" diff "$F/tree.trace"
 	assert_output --partial "give two profiles"
-	run -1 "$UVM_COLLECT" diff --fail-on latency "$F/tree.trace" "$F/tree.trace"
+	run -1 "$UVM_COLLECT" diff --fail-on speed "$F/tree.trace" "$F/tree.trace"
 	assert_output --partial "--fail-on"
 	run -1 "$UVM_COLLECT" diff --threshold x "$F/tree.trace" "$F/tree.trace"
 	run -4 "$UVM_COLLECT" diff -o /nonexistent/d "$F/tree.trace" "$F/tree.trace"
 	run -0 "$UVM_COLLECT" diff --help
 	assert_output --partial "Exit status: 0 no regression; 5 a regression was found"
+}
+
+@test "diff: 5 runs a side, getppid twice as slow: a latency regression by Mann-Whitney, Holm-corrected; nothing else" {
+	runs "$T/base.json" 100 101 102 103 104
+	runs "$T/slow.json" 200 201 202 203 204
+	run -5 "$UVM_COLLECT" diff -f json "$T/base.json" "$T/slow.json"
+	json=$output
+	jq -e '.base_runs == 5 and .new_runs == 5 and .latency_judged' <<<"$json"
+	# getppid's total and percentiles, in the process and in all; p of
+	# 5 against 5 completely apart is 2/252, times up to 8 rows (Holm)
+	run jq -r '.rows[] | select(.verdict == "regression") | "\(.process) \(.metric)"' <<<"$json"
+	assert_line 'all getppid total_ns'
+	assert_line 'syscalls#1 getppid p50_ns'
+	jq -e '[.rows[] | select(.verdict == "regression")] | all(.category == "latency" and (.metric | startswith("getppid ")) and .p_holm < 0.05 and (.base_runs | length) == 5)' <<<"$json"
+	jq -e '[.rows[] | select(.verdict != "regression" and .verdict != "~")] | length == 0' <<<"$json"
+	# latency off the list: changed, not a regression
+	run -0 "$UVM_COLLECT" diff -f json --fail-on calls,faults "$T/base.json" "$T/slow.json"
+	jq -e '.regressions == 0 and ([.rows[] | select(.verdict == "changed")] | length) > 0' <<<"$output"
+}
+
+@test "diff: repeated runs of one noisy distribution, compared: no false regression; fewer than 5 runs are not judged" {
+	runs "$T/a.json" 100 106 104 110 102
+	runs "$T/b.json" 103 101 109 105 107
+	run -0 "$UVM_COLLECT" diff -f json "$T/a.json" "$T/b.json"
+	jq -e '.regressions == 0 and ([.rows[] | select(.p != null)] | length) > 0' <<<"$output"
+	jq -e '[.rows[] | select(.p != null)] | all(.verdict == "~")' <<<"$output"
+	# 3 runs a side, twice as slow: shown, not judged
+	runs "$T/a3.json" 100 101 102
+	runs "$T/b3.json" 200 201 202
+	run -0 "$UVM_COLLECT" diff "$T/a3.json" "$T/b3.json"
+	assert_line --regexp '^syscalls#1 +getppid p50_ns .* not judged$'
+	assert_output --partial "needs at least 5 runs on each side"
+	# a runs file of something else is an error
+	echo '{"runs": [{"a": 1}]}' >"$T/bad.json"
+	run -2 "$UVM_COLLECT" diff "$T/bad.json" "$T/a3.json"
+	assert_output --partial "nor runs of them"
 }

@@ -465,6 +465,8 @@ int main(void)
 	test_model_xml();
 	test_model_errors();
 	test_model_compact();
+	test_mann_whitney();
+	test_holm();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

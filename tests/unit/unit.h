@@ -28,4 +28,8 @@ void test_model_xml(void);
 void test_model_errors(void);
 void test_model_compact(void);
 
+/* stats.c: uvm-collect diff's statistics */
+void test_mann_whitney(void);
+void test_holm(void);
+
 #endif
