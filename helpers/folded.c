@@ -41,13 +41,6 @@ struct uvm_folded {
 	struct raw_stack *t;
 };
 
-/* Weights are sums of numbers from the trace: they stop at UINT64_MAX
- * rather than wrap. */
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);

@@ -638,11 +638,6 @@ static struct fnode *kid(struct fnode *f, const char *name, size_t len)
 	return k;
 }
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 static int flame_line(void *arg, const char *line, uint64_t w)
 {
 	struct flame *fl = arg;
@@ -702,6 +697,8 @@ struct draw {
 	double min_w;
 };
 
+static void draw_kids(struct draw *d, const struct fnode *f, uint64_t x, size_t depth);
+
 /* A frame and, nested in its group, its kids: x in weight units. */
 static void draw(struct draw *d, const struct fnode *f, uint64_t x, size_t depth)
 {
@@ -711,7 +708,6 @@ static void draw(struct draw *d, const struct fnode *f, uint64_t x, size_t depth
 	size_t i, chars = pw > 20 ? (size_t)((pw - 6) / 6.6) : 0;
 	char *tmp = NULL;
 	const char *label;
-	uint64_t kx = x;
 
 	fputs("<g class=\"frame\" data-name=\"", d->out);
 	esc(d->out, f->name);
@@ -739,16 +735,23 @@ static void draw(struct draw *d, const struct fnode *f, uint64_t x, size_t depth
 	}
 	free(tmp);
 	fputs("</text>\n", d->out);
-	for (i = 0; i < f->n; i++) {
-		const struct fnode *k = f->kids[i];
-
-		if ((double)k->w < d->min_w)
-			d->hidden = sat_add(d->hidden, k->w);
-		else
-			draw(d, k, kx, depth + 1);
-		kx += k->w;
-	}
+	draw_kids(d, f, x, depth + 1);
 	fputs("</g>\n", d->out);
+}
+
+/* f's kids side by side from x, those too narrow to draw counted as
+ * hidden. */
+static void draw_kids(struct draw *d, const struct fnode *f, uint64_t x, size_t depth)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		if ((double)f->kids[i]->w < d->min_w)
+			d->hidden = sat_add(d->hidden, f->kids[i]->w);
+		else
+			draw(d, f->kids[i], x, depth);
+		x += f->kids[i]->w;
+	}
 }
 
 static const char *const weight_names[] = { "calls", "time", "faults" };
@@ -762,8 +765,6 @@ static int flame(FILE *out, const struct uvm_profile *p, struct uvm_folded *fo,
 {
 	struct flame fl = { { 0 }, 0 };
 	struct draw d = { out, 0, 0, 0, 0 };
-	uint64_t x = 0;
-	size_t i;
 	int rc = 0;
 
 	fputs("<section id=\"s-flame\"><h2>Flame graph</h2>\n", out);
@@ -795,13 +796,7 @@ static int flame(FILE *out, const struct uvm_profile *p, struct uvm_folded *fo,
 		if (!b)
 			xoom(NULL);
 		d.out = b;
-		for (i = 0; i < fl.root.n; i++) {
-			if ((double)fl.root.kids[i]->w < d.min_w)
-				d.hidden = sat_add(d.hidden, fl.root.kids[i]->w);
-			else
-				draw(&d, fl.root.kids[i], x, 0);
-			x += fl.root.kids[i]->w;
-		}
+		draw_kids(&d, &fl.root, 0, 0);
 		if (fclose(b))
 			xoom(NULL);
 		fprintf(out, " data-hidden-w=\"%" PRIu64 "\">\n", d.hidden);

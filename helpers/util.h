@@ -40,6 +40,13 @@ static inline void copy_str(char *dst, size_t n, const char *src)
 	dst[l] = '\0';
 }
 
+/* A sum of numbers from the trace: it stops at UINT64_MAX rather than
+ * wraps. */
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 struct uvm_syscall_stat;
 void uvm_hist_add(struct uvm_syscall_stat *s, uint64_t v, uint64_t n);
 /* The smallest latency in histogram bucket b (uvm_profile.h). */
