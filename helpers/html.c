@@ -30,35 +30,47 @@
 
 /* ---- text ---- */
 
-/* s (from the trace) as HTML text or attribute value. */
-static void esc(FILE *out, const char *s)
+/* s as HTML text or attribute value: only the five characters HTML
+ * gives a meaning.  For text already made printable (folded stack
+ * frames, uvm_report_text'd when folded). */
+static void esc_html(FILE *out, const char *s)
 {
-	char *tmp = NULL;
-	const char *t = uvm_report_text(s ? s : "", &tmp);
-
-	for (; *t; t++)
-		switch (*t) {
+	for (; *s; s++)
+		switch (*s) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
 		case '\'': fputs("&#39;", out); break;
-		default: putc(*t, out);
+		default: putc(*s, out);
 		}
+}
+
+/* s (from the trace) as HTML text or attribute value: made printable
+ * (uvm_report_text), then escaped. */
+static void esc(FILE *out, const char *s)
+{
+	char *tmp = NULL;
+
+	esc_html(out, uvm_report_text(s ? s : "", &tmp));
 	free(tmp);
 }
 
-/* A duration for people: "850 ns", "12.3 µs", "4.56 ms", "1.23 s". */
+/* A duration for people: "850 ns", "12.3 µs", "4.56 ms", "1.23 s".
+ * The unit is chosen by the value as shown: three significant digits
+ * make 999.7 µs "1e+03 µs", so from 999.5 of a unit on, the next. */
 static const char *fmt_ns(char *buf, size_t n, uint64_t ns)
 {
 	if (ns < 1000)
 		snprintf(buf, n, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
+	else if (ns < 999500)
 		snprintf(buf, n, "%.3g µs", (double)ns / 1e3);
-	else if (ns < 1000000000)
+	else if (ns < 999500000)
 		snprintf(buf, n, "%.3g ms", (double)ns / 1e6);
-	else
+	else if (ns < UINT64_C(999500000000))
 		snprintf(buf, n, "%.3g s", (double)ns / 1e9);
+	else
+		snprintf(buf, n, "%.0f s", (double)ns / 1e9);
 	return buf;
 }
 
@@ -331,6 +343,9 @@ static void timeline(FILE *out, const struct uvm_profile *p, const struct uvm_pr
 			t0 = p->procs[i]->start_ns;
 		if (p->procs[i]->end_ns > t1)
 			t1 = p->procs[i]->end_ns;
+		/* a start after the trailer's time (a clock read late) */
+		if (p->procs[i]->start_ns > t1)
+			t1 = p->procs[i]->start_ns;
 	}
 	fputs("<section id=\"s-timeline\"><h2>Timeline</h2>\n", out);
 	if (t0 < 0 || t1 <= t0 || !rows) {
@@ -348,7 +363,8 @@ static void timeline(FILE *out, const struct uvm_profile *p, const struct uvm_pr
 		p->n_procs - rows);
 	for (i = 0; i < rows; i++) {
 		const struct uvm_process *pr = v[i];
-		int64_t s = pr->start_ns >= 0 ? pr->start_ns : t0;
+		/* within [t0, t1], the end not before the start */
+		int64_t s = pr->start_ns >= t0 ? pr->start_ns : t0;
 		int64_t e = pr->exited && pr->end_ns >= s ? pr->end_ns : t1;
 		double x = w * (double)(s - t0) / (double)(t1 - t0);
 		double xw = w * (double)(e - s) / (double)(t1 - t0);
@@ -401,7 +417,7 @@ static void syscall_table(FILE *out, const struct uvm_process *pr, const struct 
 		const struct uvm_syscall_stat *s = v[i];
 		int t = s->timed > 0;
 
-		fputs("<tr data-name=\"", out);
+		fprintf(out, "<tr data-nr=\"%d\" data-name=\"", s->nr);
 		esc(out, s->name);
 		fputs("\">", out);
 		td_s(out, "name", s->name);
@@ -454,10 +470,12 @@ static int by_total_time(const void *a, const void *b)
 {
 	const struct uvm_syscall_stat *x = *(const struct uvm_syscall_stat *const *)a;
 	const struct uvm_syscall_stat *y = *(const struct uvm_syscall_stat *const *)b;
+	int c;
 
 	if (x->total_ns != y->total_ns)
 		return x->total_ns < y->total_ns ? 1 : -1;
-	return strcmp(x->name, y->name);
+	c = strcmp(x->name, y->name);
+	return c ? c : (x->nr > y->nr) - (x->nr < y->nr);
 }
 
 /* One system call's latencies, its histogram's buckets grouped by power
@@ -480,7 +498,7 @@ static void histogram(FILE *out, const struct uvm_syscall_stat *s)
 		return;
 	for (g = lo; g <= hi; g++)
 		max = count[g] > max ? count[g] : max;
-	fputs("<figure class=\"hist\" data-name=\"", out);
+	fprintf(out, "<figure class=\"hist\" data-nr=\"%d\" data-name=\"", s->nr);
 	esc(out, s->name);
 	fputs("\"><figcaption>", out);
 	esc(out, s->name);
@@ -488,7 +506,9 @@ static void histogram(FILE *out, const struct uvm_syscall_stat *s)
 		s->timed, bw * (hi - lo + 1) + 10 > 260 ? bw * (hi - lo + 1) + 10 : 260, h + 40);
 	for (g = lo; g <= hi; g++) {
 		uint64_t l = uvm_hist_low(g * UVM_HIST_SUB);
-		uint64_t u = g + 1 < 64 ? uvm_hist_low((g + 1) * UVM_HIST_SUB) : UINT64_MAX;
+		/* group g spans [2^(g+2), 2^(g+3)); from group 61 on the
+		 * bound is past 64 bits */
+		uint64_t u = g < 61 ? uvm_hist_low((g + 1) * UVM_HIST_SUB) : UINT64_MAX;
 		double bh = max ? h * (double)count[g] / (double)max : 0;
 
 		if (count[g] && bh < 1)
@@ -612,29 +632,66 @@ static void faults(FILE *out, const struct uvm_profile *p)
 /* ---- flame graph ---- */
 
 struct fnode {
-	char *name;
+	char *name;		/* as folded: printable, ';' written \\x3b */
 	uint64_t w;
 	size_t n, cap;
-	struct fnode **kids;
+	struct fnode **kids;	/* in order of first appearance */
 };
 
+/* The tree, and every frame in an open-addressing hash by (parent,
+ * name): one frame can have tens of thousands of callers. */
 struct flame {
 	struct fnode root;
 	size_t depth;		/* the deepest path's frames */
+	struct fslot { const struct fnode *parent; struct fnode *f; } *tab;
+	size_t used, size;	/* size a power of two, used <= size / 2 */
 };
 
-static struct fnode *kid(struct fnode *f, const char *name, size_t len)
+static size_t fhash(const struct fnode *parent, const char *name, size_t len)
 {
-	struct fnode *k;
+	uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)parent;
 	size_t i;
 
-	/* the lines come sorted: a frame's kids are mostly its last one */
-	for (i = f->n; i-- > 0;)
-		if (strlen(f->kids[i]->name) == len && !memcmp(f->kids[i]->name, name, len))
-			return f->kids[i];
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211u;
+	return (size_t)(h ^ h >> 29);
+}
+
+static void fgrow(struct flame *fl)
+{
+	struct fslot *old = fl->tab;
+	size_t n = fl->size, i, j;
+
+	fl->size = n ? 2 * n : 1024;
+	fl->tab = xcalloc(fl->size, sizeof(*fl->tab));
+	for (i = 0; i < n; i++) {
+		if (!old[i].f)
+			continue;
+		j = fhash(old[i].parent, old[i].f->name, strlen(old[i].f->name)) & (fl->size - 1);
+		while (fl->tab[j].f)
+			j = (j + 1) & (fl->size - 1);
+		fl->tab[j] = old[i];
+	}
+	free(old);
+}
+
+/* f's kid of that name, made when new. */
+static struct fnode *kid(struct flame *fl, struct fnode *f, const char *name, size_t len)
+{
+	struct fnode *k;
+	size_t j;
+
+	if (2 * (fl->used + 1) > fl->size)
+		fgrow(fl);
+	for (j = fhash(f, name, len) & (fl->size - 1); fl->tab[j].f; j = (j + 1) & (fl->size - 1))
+		if (fl->tab[j].parent == f && !strncmp(fl->tab[j].f->name, name, len) &&
+		    !fl->tab[j].f->name[len])
+			return fl->tab[j].f;
 	GROW(f->kids, f->n, f->cap);
 	k = f->kids[f->n++] = xcalloc(1, sizeof(*k));
 	k->name = xoom(strndup(name, len));
+	fl->tab[j] = (struct fslot){ f, k };
+	fl->used++;
 	return k;
 }
 
@@ -648,7 +705,7 @@ static int flame_line(void *arg, const char *line, uint64_t w)
 	f->w = sat_add(f->w, w);
 	for (;;) {
 		e = strchr(s, ';');
-		f = kid(f, s, e ? (size_t)(e - s) : strlen(s));
+		f = kid(fl, f, s, e ? (size_t)(e - s) : strlen(s));
 		f->w = sat_add(f->w, w);
 		d++;
 		if (!e)
@@ -706,34 +763,31 @@ static void draw(struct draw *d, const struct fnode *f, uint64_t x, size_t depth
 	double pw = FLAME_WIDTH * (double)f->w / (double)d->total;
 	double y = (double)(d->depth - 1 - depth) * FLAME_ROW;
 	size_t i, chars = pw > 20 ? (size_t)((pw - 6) / 6.6) : 0;
-	char *tmp = NULL;
-	const char *label;
 
 	fputs("<g class=\"frame\" data-name=\"", d->out);
-	esc(d->out, f->name);
+	esc_html(d->out, f->name);
 	fprintf(d->out, "\" data-w=\"%" PRIu64 "\" data-x=\"%" PRIu64 "\"><title>", f->w, x);
-	esc(d->out, f->name);
+	esc_html(d->out, f->name);
 	fprintf(d->out, " (%" PRIu64 ", %.2f%%)</title><rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" fill=\"",
 		f->w, 100.0 * (double)f->w / (double)d->total, px, y, pw, FLAME_ROW - 1);
 	frame_fill(d->out, f->name, depth);
 	fprintf(d->out, "\"/><text x=\"%.2f\" y=\"%.0f\">", px + 3, y + FLAME_ROW - 5);
-	/* as much of the name as fits: the script redoes this on zoom */
-	label = uvm_report_text(f->name, &tmp);
-	if (chars >= strlen(label))
-		esc(d->out, label);
+	/* as much of the name as fits (the script redoes this on zoom),
+	 * cut between characters */
+	if (chars >= strlen(f->name))
+		esc_html(d->out, f->name);
 	else if (chars > 2) {
-		char *cut = xoom(strndup(label, chars - 2));
+		char *cut = xoom(strndup(f->name, chars - 2));
 
 		/* not inside a UTF-8 sequence */
 		for (i = strlen(cut); i > 0 && ((unsigned char)cut[i - 1] & 0xc0) == 0x80; i--)
 			;
 		if (i > 0 && (unsigned char)cut[i - 1] >= 0xc0)
 			cut[i - 1] = '\0';
-		esc(d->out, cut);
+		esc_html(d->out, cut);
 		fputs("..", d->out);
 		free(cut);
 	}
-	free(tmp);
 	fputs("</text>\n", d->out);
 	draw_kids(d, f, x, depth + 1);
 	fputs("</g>\n", d->out);
@@ -763,7 +817,7 @@ static const char *const weight_what[] = {
 static int flame(FILE *out, const struct uvm_profile *p, struct uvm_folded *fo,
 		 enum uvm_weight weight, const struct uvm_report_opts *o)
 {
-	struct flame fl = { { 0 }, 0 };
+	struct flame fl = { { 0 }, 0, NULL, 0, 0 };
 	struct draw d = { out, 0, 0, 0, 0 };
 	int rc = 0;
 
@@ -810,6 +864,7 @@ static int flame(FILE *out, const struct uvm_profile *p, struct uvm_folded *fo,
 done:
 	fputs("</section>\n", out);
 	fnode_free(&fl.root);
+	free(fl.tab);
 	return rc;
 }
 

@@ -2,7 +2,8 @@
  * live.c - live mode: start stap (or 'uvm-vm stap' where this kernel
  * cannot load modules) with an argument vector, never a shell string; the
  * trace goes to a file in a private directory (staprun -o), which is read
- * as it grows, so the target's own output stays apart on stderr.  SIGINT
+ * as it grows, so the target's own output stays apart on stderr (and,
+ * with --save-trace, copied as read to a file of the user's).  SIGINT
  * is passed on to stap, which then writes the trailer and stops.
  */
 #define _GNU_SOURCE
@@ -164,6 +165,25 @@ static ssize_t drain_stderr(struct uvm_profile *p, int fd, char *buf, size_t *le
 	return n;
 }
 
+/* The bytes read, to the --save-trace file too (fd >= 0); the first
+ * failure is kept in *e, and no more is written. */
+static void save(int fd, const char *buf, size_t n, int *e)
+{
+	ssize_t w;
+
+	while (fd >= 0 && !*e && n) {
+		w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*e = w < 0 ? errno : EIO;
+			return;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
 int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err,
 		 size_t errlen)
 {
@@ -176,7 +196,9 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	posix_spawnattr_t attr;
 	sigset_t dflt;
 	struct sigaction sa, old_int, old_term;
-	int epipe[2] = { -1, -1 }, tfd = -1, status = 0, rc = -1, guest = uvm_live_guest(o);
+	int epipe[2] = { -1, -1 }, tfd = -1, sfd = o->save_fd, status = 0, rc = -1;
+	int guest = uvm_live_guest(o);
+	int save_errno = 0;
 	size_t i, errlen_used = 0;
 	uint64_t last_records = 0;
 	pid_t child = -1;
@@ -309,9 +331,11 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 			drain_stderr(p, epipe[0], errbuf, &errlen_used, sizeof(errbuf));
 		if (tfd < 0)
 			tfd = open(tracefile, O_RDONLY | O_CLOEXEC);
-		while (tfd >= 0 && (n = read(tfd, buf, 1 << 20)) > 0)
+		while (tfd >= 0 && (n = read(tfd, buf, 1 << 20)) > 0) {
+			save(sfd, buf, (size_t)n, &save_errno);
 			if (uvm_parser_feed(ps, buf, (size_t)n) < 0)
 				break;
+		}
 		if (uvm_parser_error(ps)) {
 			kill(child, SIGINT);
 			break;
@@ -320,8 +344,10 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 			done = 1;
 			child = -1;
 			/* the last bytes, and stderr's last lines */
-			while (tfd >= 0 && (n = read(tfd, buf, 1 << 20)) > 0)
+			while (tfd >= 0 && (n = read(tfd, buf, 1 << 20)) > 0) {
+				save(sfd, buf, (size_t)n, &save_errno);
 				uvm_parser_feed(ps, buf, (size_t)n);
+			}
 			/* stap is gone: read its stderr to the end */
 			while (drain_stderr(p, epipe[0], errbuf, &errlen_used, sizeof(errbuf)) > 0)
 				;
@@ -348,6 +374,10 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 		goto out;
 	}
 	rc = 0;
+	if (save_errno) {
+		snprintf(err, errlen, "--save-trace %s: %s", o->save_trace, strerror(save_errno));
+		rc = 1;
+	}
 out:
 	if (child > 0) {
 		kill(child, SIGINT);

@@ -16,6 +16,8 @@ struct uvm_live_opts {
 	int guest;		/* 1: through scripts/uvm-vm; -1: decide */
 	int progress;		/* progress on stderr */
 	const char *tapsets, *script, *uvm_vm;
+	const char *save_trace;	/* --save-trace FILE, or NULL */
+	int save_fd;		/* open on it (the caller's), or -1 */
 	int verbose;
 };
 
@@ -25,7 +27,9 @@ int uvm_host_can_stap(void);
  * uvm_host_can_stap()), 0 when on this kernel. */
 int uvm_live_guest(const struct uvm_live_opts *o);
 
-/* Runs the trace; fills p.  Returns 0, or -1 with a message in err. */
+/* Runs the trace; fills p.  Returns 0; 1 when the profile is whole but
+ * the trace could not be written whole to o->save_fd (the message in
+ * err); or -1 with a message in err. */
 int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err,
 		 size_t errlen);
 

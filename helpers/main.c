@@ -82,6 +82,8 @@ static void usage(FILE *out)
 "      --stacks         also record the user stack of each system call and page\n"
 "                       fault (uvm.stp -G stacks=1, with stap -d for the\n"
 "                       command or PID's binary and --ldd for its libraries)\n"
+"      --save-trace FILE  also keep the raw trace in FILE, to report again later\n"
+"                       (uvm-collect FILE) in any format\n"
 "      --stap-arg ARG   pass ARG to stap (repeatable), e.g. --stap-arg=-s64\n"
 "      --overload-guard keep SystemTap's overload guard, which ends the run\n"
 "                       when probes take over half the CPU for a second (a\n"
@@ -97,7 +99,7 @@ static void usage(FILE *out)
 "Exit status: 0 report written, nothing lost; 1 usage error; 2 no usable trace\n"
 "(unreadable, not a uvm trace, wrong format version, stap failed); 3 report\n"
 "written, but events were lost or lines were malformed (see its Loss line);\n"
-"4 the report could not be written.\n"
+"4 the report (or --save-trace's file) could not be written.\n"
 "\n"
 "Environment: UVM_TAPSETS, UVM_SCRIPT, UVM_VM (where tapsets/, uvm.stp and\n"
 "uvm-vm are; found next to this program otherwise), UVM_VM_DIR.\n"
@@ -251,6 +253,7 @@ int main(int argc, char **argv)
 		{ "backend", no_argument, NULL, 11 },
 		{ "stacks", no_argument, NULL, 12 },
 		{ "weight", required_argument, NULL, 13 },
+		{ "save-trace", required_argument, NULL, 14 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -259,7 +262,7 @@ int main(int argc, char **argv)
 	struct options o = {
 		.report = { .format = UVM_TEXT, .sort = UVM_SORT_TIME, .top = 0,
 			    .per_process = 1, .symbols = 1 },
-		.live = { .mode = "events", .follow = 1, .guest = -1, .progress = -1 },
+		.live = { .mode = "events", .follow = 1, .guest = -1, .progress = -1, .save_fd = -1 },
 	};
 	char err[512] = "", sysroot[PATH_MAX];
 	struct uvm_profile *p = NULL;
@@ -269,7 +272,7 @@ int main(int argc, char **argv)
 	int weight_given = 0;
 	char *tmp_path = NULL;
 	FILE *out = stdout;
-	int c, rc = EXIT_OK, fd = -1, backend = 0;
+	int c, rc = EXIT_OK, fd = -1, backend = 0, saved = EXIT_OK;
 	long v;
 
 	if (argc > 1 && !strcmp(argv[1], "diff"))
@@ -343,6 +346,7 @@ int main(int argc, char **argv)
 			else { fprintf(stderr, "uvm-collect: --weight: '%s' is not calls, time or faults\n", optarg); return EXIT_USAGE; }
 			weight_given = 1;
 			break;
+		case 14: o.live.save_trace = optarg; break;
 		case 'v': o.live.verbose = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("uvm-collect %s (trace format %d)\n", UVM_VERSION, UVM_TRACE_VERSION); return EXIT_OK;
@@ -367,6 +371,10 @@ int main(int argc, char **argv)
 	}
 	if (weight_given && o.report.format != UVM_FOLDED && o.report.format != UVM_HTML) {
 		fprintf(stderr, "uvm-collect: --weight is for -f folded and -f html\n");
+		return EXIT_USAGE;
+	}
+	if (o.live.save_trace && o.input) {
+		fprintf(stderr, "uvm-collect: --save-trace keeps the trace of a live run (-p, --)\n");
 		return EXIT_USAGE;
 	}
 	if (o.live.stacks && (o.input || strcmp(o.live.mode, "events"))) {
@@ -418,7 +426,23 @@ int main(int argc, char **argv)
 			rc = EXIT_INPUT;
 			goto out;
 		}
-		if (uvm_live_run(p, &o.live, err, sizeof(err))) {
+		/* before anything runs: a file that cannot be written is
+		 * an error now, not after the workload */
+		if (o.live.save_trace &&
+		    (o.live.save_fd = open(o.live.save_trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+					   0666)) < 0) {
+			fprintf(stderr, "uvm-collect: --save-trace %s: %s\n", o.live.save_trace, strerror(errno));
+			rc = EXIT_OUTPUT;
+			goto out;
+		}
+		switch (uvm_live_run(p, &o.live, err, sizeof(err))) {
+		case 0:
+			break;
+		case 1:		/* the trace not saved whole: report all the same */
+			fprintf(stderr, "uvm-collect: %s\n", err);
+			saved = EXIT_OUTPUT;
+			break;
+		default:
 			fprintf(stderr, "uvm-collect: %s\n", err);
 			rc = EXIT_INPUT;
 			goto out;
@@ -480,6 +504,8 @@ int main(int argc, char **argv)
 			rc = EXIT_LOSS;
 		}
 	}
+	if (saved != EXIT_OK)
+		rc = saved;
 out:
 	/* a timeline cut short by an error still ends as a document and is
 	 * kept (the error is what the exit status says) */
@@ -496,6 +522,10 @@ out:
 		fclose(out);
 	if (fd > STDIN_FILENO)
 		close(fd);
+	if (o.live.save_fd >= 0 && close(o.live.save_fd) && (rc == EXIT_OK || rc == EXIT_LOSS)) {
+		fprintf(stderr, "uvm-collect: --save-trace %s: %s\n", o.live.save_trace, strerror(errno));
+		rc = EXIT_OUTPUT;
+	}
 	free(o.live.stap_args);
 	uvm_profile_free(p);
 	return rc;

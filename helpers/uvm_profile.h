@@ -266,9 +266,6 @@ int uvm_parse_sort(const char *s, enum uvm_sort *out);
  * Returns s itself when it needs nothing, else a string in *tmp, which
  * the caller frees. */
 const char *uvm_report_text(const char *s, char **tmp);
-/* Model nodes shared by the report and the timeline: the report's "loss"
- * object; a cpu_utilization (-1: null) as a decimal of 4 places; a member
- * or item whose value is uvm_report_text(s) (null for NULL). */
 /* Shared with the HTML report: a process's system calls in o's order, at
  * most o->top (0: all), *n of them (caller frees the array); a
  * percentile's ns (0: none timed); "running", "exit N" or "killed by
@@ -277,6 +274,9 @@ const struct uvm_syscall_stat **uvm_report_syscalls(const struct uvm_process *pr
 						   const struct uvm_report_opts *o, size_t *n);
 uint64_t uvm_report_pct(const struct uvm_syscall_stat *s, double q);
 void uvm_report_exit(const struct uvm_process *pr, char *buf, size_t n);
+/* Model nodes shared by the report and the timeline: the report's "loss"
+ * object; a cpu_utilization (-1: null) as a decimal of 4 places; a member
+ * or item whose value is uvm_report_text(s) (null for NULL). */
 struct uvm_node;
 struct uvm_node *uvm_report_loss(const struct uvm_profile *p);
 void uvm_node_utilization(struct uvm_node *parent, const char *name, double u);

@@ -77,9 +77,16 @@ setup() {
 
 @test "uvm-collect --stacks -f html -- stacks: one page in the browser, the known call paths and counts in its flame graph" {
 	t=$BATS_TEST_TMPDIR
-	run -0 --separate-stderr "$UVM_COLLECT" --stacks -f html -o "$t/live.html" -- "$W/stacks" 20
+	run -0 --separate-stderr "$UVM_COLLECT" --stacks -f html -o "$t/live.html" --save-trace "$t/live.trace" \
+		-- "$W/stacks" 20
+	# the saved trace is what the page was made of: the same page again,
+	# and the JSON report and folded stacks to check the page's numbers
+	"$UVM_COLLECT" -f html -o "$t/again.html" "$t/live.trace"
+	cmp "$t/live.html" "$t/again.html"
+	"$UVM_COLLECT" -f json -o "$t/live.json" "$t/live.trace"
+	"$UVM_COLLECT" -f folded -o "$t/live.folded" "$t/live.trace"
 	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$t/live.html" --facts-out "$t/facts" \
-		--screenshot "$t/live.png"
+		--json "$t/live.json" --folded "$t/live.folded" --screenshot "$t/live.png"
 	# the workload's own account, "path main;... N", on its stderr here
 	run grep -c '^path ' <<<"$stderr"
 	assert_output 3
@@ -98,8 +105,10 @@ setup() {
 
 @test "uvm-collect -f html -- tree: the process tree with its exit statuses and signal, each on the timeline" {
 	t=$BATS_TEST_TMPDIR
-	run -0 "$UVM_COLLECT" -f html -o "$t/tree.html" -- "$W/tree"
-	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$t/tree.html" --facts-out "$t/facts"
+	run -0 "$UVM_COLLECT" -f html -o "$t/tree.html" --save-trace "$t/tree.trace" -- "$W/tree"
+	"$UVM_COLLECT" -f json -o "$t/tree.json" "$t/tree.trace"
+	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$t/tree.html" --facts-out "$t/facts" \
+		--json "$t/tree.json"
 	jq -e '.processes >= 10' "$t/facts"
 	jq -e '([.procs[] | select(.exit_status == 7)] | length) == 1 and ([.procs[] | select(.signal == 15)] | length) == 1
 		and ([.procs[] | select(.exit_status == 9)] | length) == 1' "$t/facts"

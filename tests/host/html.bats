@@ -81,3 +81,53 @@ setup() {
 	run -1 "$UVM_COLLECT" -f json --weight time "$F/tree.trace"
 	assert_output --partial "--weight is for -f folded and -f html"
 }
+
+@test "html: frame names as the folded stacks write them; unknown calls apart by number; edges of time" {
+	a="$(K "$(at leaf 4)" "$(at path_a 9)" "$(at main 20)" "$(at _start 33)")"
+	# two calls the trace cannot name (both "?"), times just under a
+	# unit (999.7 us and ms), a fork after the trailer's time
+	trace "$T/e.trace" "$(S 2000 getppid 999700)" "$a" "$(S 2100 getppid 999700000)" "$a" \
+		$'S\t2200\t100\t100\t1000\t-\t0\t-\t5\t-' $'S\t2300\t100\t100\t1001\t-\t0\t-\t7\t-' \
+		$'C\t9500\t100\t100\t101\t101\t0x1200000\t0\tstacks'
+	# the comm: ';' (the folded separator), '\', a control byte, not UTF-8
+	sed -i $'2s/\tstacks\t/\ta;b\\\\\\\\c\\\\x01\xff\t/' "$T/e.trace"
+	grep -q $'^P\t1000\t100\t1\t1\ta;b\\\\\\\\c\\\\x01\xff\t' "$T/e.trace"
+	run -0 "$UVM_COLLECT" -o /dev/null "$T/e.trace"
+	_html_check "$T/e.trace"
+	# each frame named as the folded file names it, once
+	jq -e '.flame.leaves == {"a\\x3bb\\\\c\\x01\\xff;_start;main;path_a;leaf;getppid": 2}' "$T/e.html.facts"
+	jq -e '.procs[0].comm == "a;b\\\\c\\x01\\xff"' "$T/e.html.facts"
+	# the two unknown calls are two rows, each with its number
+	run sh -c 'grep -o "<tr data-nr=\"100[01]\" data-name=\"?\">" "$1" | sort' sh "$T/e.html"
+	assert_output "$(printf '%s\n' '<tr data-nr="1000" data-name="?">' '<tr data-nr="1000" data-name="?">' \
+		'<tr data-nr="1001" data-name="?">' '<tr data-nr="1001" data-name="?">')"
+	# a call of 2^63 ns or more (the last histogram group: only a
+	# summary's h record can say so, the times are 63-bit): its group's
+	# top is 2^64 - 1, not 0
+	trace "$T/h.trace" $'s\t100\t39\tgetpid\t1\t0\t5\t5\t5' $'h\t100\t39\t63\t1'
+	run -0 "$UVM_COLLECT" -f html -o "$T/h.html" "$T/h.trace"
+	grep -q 'data-lo="9223372036854775808" data-hi="18446744073709551615" data-count="1"' "$T/h.html"
+	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$T/h.html"
+	# no "1e+03 µs": 999.7 us shows as 1 ms, 999.7 ms as 1 s
+	run grep -c 'e+0' "$T/e.html"
+	assert_output 0
+	grep -q '<td data-k="max_ns" data-v="999700000">1 s</td>' "$T/e.html"
+	grep -q '<td data-k="min_ns" data-v="999700">1 ms</td>' "$T/e.html"
+	# the late child is on the timeline (html-check: inside the chart)
+	jq -e '.timeline_rows == 2' "$T/e.html.facts"
+}
+
+@test "html: a frame with 20000 distinct callers above it: one frame each, weights exact" {
+	k="$(K "$(at leaf 4)" "$(at main 20)" "$(at _start 33)")"
+	awk -v k="$k" 'BEGIN { for (i = 0; i < 20000; i++)
+		printf "S\t%d\t100\t100\t%d\tsc%05d\t0\t-\t%d\t-\n%s\n", 2000 + i, 1000 + i, i, 1 + i % 3, k }' \
+		>"$T/many.lines"
+	mapfile -t lines <"$T/many.lines"
+	trace "$T/many.trace" "${lines[@]}"
+	run -0 "$UVM_COLLECT" -f folded -o "$T/many.folded" "$T/many.trace"
+	run wc -l <"$T/many.folded"
+	assert_output 20000
+	_html_check "$T/many.trace"
+	# every one under 0.1% of the whole: not drawn, its weight counted
+	jq -e '.flame.total == 20000 and .flame.hidden == 20000' "$T/many.html.facts"
+}
