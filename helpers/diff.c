@@ -334,10 +334,191 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 	return rc || ferror(out) ? -1 : 0;
 }
 
+/* ---- differential folded stacks: diff --folded ---- */
+
+struct fstack {
+	char *s;		/* "frame;...;frame" */
+	int side;
+	uint64_t n;
+};
+
+struct fstacks {
+	size_t n, cap;
+	struct fstack *v;
+	int side;		/* of the stacks being added */
+};
+
+static int fs_add(void *arg, const char *line, uint64_t w)
+{
+	struct fstacks *fs = arg;
+
+	GROW(fs->v, fs->n, fs->cap);
+	fs->v[fs->n].s = xstrdup(line);
+	fs->v[fs->n].side = fs->side;
+	fs->v[fs->n++].n = w;
+	return 0;
+}
+
+/* The stacks of a trace recorded with stacks, folded by weight. */
+static int folded_trace(struct fstacks *fs, int fd, const char *path, enum uvm_weight weight,
+			int symbols, char *err, size_t errlen)
+{
+	struct uvm_profile *p = uvm_profile_new();
+	struct uvm_folded *fo = uvm_folded_new(weight);
+	int rc = -1;
+
+	p->sink = uvm_folded_sink(fo);
+	if (uvm_parse_fd(p, fd, path, err, errlen))
+		goto out;
+	uvm_profile_finish(p);
+	if (!p->stacks) {
+		snprintf(err, errlen, "%s: the trace has no stacks (record them with --stacks, "
+			 "or uvm.stp -G stacks=1)", path);
+		goto out;
+	}
+	rc = uvm_folded_each(fo, NULL, symbols, fs_add, fs);
+out:
+	uvm_folded_free(fo);
+	uvm_profile_free(p);
+	return rc;
+}
+
+/* Folded lines, "frame;...;frame COUNT"; empty lines are skipped. */
+static int folded_lines(struct fstacks *fs, FILE *f, const char *path, char *err, size_t errlen)
+{
+	char *line = NULL, *sp, *end;
+	size_t cap = 0, no = 0;
+	ssize_t len;
+	uint64_t n;
+	int rc = 0;
+
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		no++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		sp = strrchr(line, ' ');
+		errno = 0;
+		if (!sp || sp == line || !sp[1] || sp[1] < '0' || sp[1] > '9' ||
+		    (n = strtoull(sp + 1, &end, 10), errno || *end)) {
+			snprintf(err, errlen, "%s:%zu: neither a uvm trace nor folded stacks "
+				 "(\"frame;...;frame COUNT\" lines)", path, no);
+			rc = -1;
+			break;
+		}
+		*sp = '\0';
+		fs_add(fs, line, n);
+	}
+	if (!rc && ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
+/* One side's stacks from path: a uvm trace (its header line tells) or
+ * folded stacks. */
+static int folded_load(struct fstacks *fs, const char *path, enum uvm_weight weight, int symbols,
+		       char *err, size_t errlen)
+{
+	static const char magic[] = "H\tuvm-trace\t";
+	char head[sizeof(magic)] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	ssize_t got;
+	FILE *f;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	got = read(fd, head, sizeof(head) - 1);
+	if (got < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (got == (ssize_t)sizeof(magic) - 1 && !memcmp(head, magic, sizeof(magic) - 1)) {
+		rc = folded_trace(fs, fd, path, weight, symbols, err, errlen);
+		close(fd);
+		return rc;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	rc = folded_lines(fs, f, path, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+static int by_stack(const void *a, const void *b)
+{
+	const struct fstack *x = a, *y = b;
+
+	return strcmp(x->s, y->s);
+}
+
+/* "stack BASE NEW" lines, one per stack on either side (0 where it is
+ * not), sorted by stack: what difffolded.pl writes and flamegraph.pl
+ * draws as a differential flame graph. */
+static int folded_write(struct fstacks *fs, FILE *out)
+{
+	size_t i, j;
+
+	qsort(fs->v, fs->n, sizeof(*fs->v), by_stack);
+	for (i = 0; i < fs->n; i = j) {
+		uint64_t w[2] = { 0, 0 };
+
+		for (j = i; j < fs->n && !strcmp(fs->v[j].s, fs->v[i].s); j++)
+			w[fs->v[j].side] = sat_add(w[fs->v[j].side], fs->v[j].n);
+		if (fprintf(out, "%s %" PRIu64 " %" PRIu64 "\n", fs->v[i].s, w[0], w[1]) < 0)
+			return -1;
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+static int folded_main(const char *base, const char *new, const char *output,
+		       enum uvm_weight weight, int symbols)
+{
+	struct fstacks fs = { 0 };
+	const char *path[2] = { base, new };
+	char err[512];
+	FILE *out = stdout;
+	int rc = 0, bad;
+	size_t i;
+
+	for (fs.side = 0; fs.side < 2; fs.side++)
+		if (folded_load(&fs, path[fs.side], weight, symbols, err, sizeof(err))) {
+			fprintf(stderr, "uvm-collect diff: %s\n", err);
+			rc = 2;
+			goto out;
+		}
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "uvm-collect diff: %s: %s\n", output, strerror(errno));
+		rc = 4;
+		goto out;
+	}
+	bad = folded_write(&fs, out) != 0;
+	bad |= (out != stdout ? fclose(out) : fflush(out)) != 0;
+	if (bad) {
+		fprintf(stderr, "uvm-collect diff: %s: writing: %s\n", output ? output : "<stdout>", strerror(errno));
+		rc = 4;
+	}
+out:
+	for (i = 0; i < fs.n; i++)
+		free(fs.v[i].s);
+	free(fs.v);
+	return rc;
+}
+
 static void diff_usage(FILE *out)
 {
 	fprintf(out,
 "Usage: uvm-collect diff [OPTIONS] BASE NEW\n"
+"       uvm-collect diff --folded [--weight W] [-o FILE] BASE NEW\n"
 "\n"
 "Compare two profiles: JSON reports (uvm-collect -f json), traces, or\n"
 "repeated runs ({\"runs\": [report, ...]}, e.g. jq -s '{runs: .}' r*.json).\n"
@@ -357,9 +538,21 @@ static void diff_usage(FILE *out)
 "      --fail-on LIST   what growing is a regression: calls, errors, faults,\n"
 "                       memory, latency (comma separated; default all)\n"
 "      --all            text: also the rows whose numbers are equal (JSON has all)\n"
+"      --folded         differential flame graph input instead: BASE and NEW are\n"
+"                       traces recorded with stacks (--stacks) or folded stacks\n"
+"                       (\"frame;...;frame COUNT\" lines); writes \"stack BASE NEW\"\n"
+"                       for every stack on either side (0 where absent), sorted,\n"
+"                       as difffolded.pl does: flamegraph.pl draws it\n"
+"      --weight W       --folded, of traces: calls (default), time or faults\n"
+"      --no-symbols     --folded, of traces: frames as raw addresses\n"
 "  -h, --help           this help\n"
 "\n"
-"Exit status: 0 no regression; 5 a regression was found; 1 usage error;\n"
+"Examples:\n"
+"  uvm-collect --repeat 10 -f json -o new.json -- ./bench\n"
+"  uvm-collect diff baseline.json new.json || [ $? -ne 5 ]   fail on exit 5 only\n"
+"  uvm-collect diff --folded old.trace new.trace | flamegraph.pl > diff.svg\n"
+"\n"
+"Exit status: 0 no regression (--folded: written); 5 a regression was found;\n1 usage error; "
 "2 an input is unreadable or no uvm report; 4 the output could not be written.\n");
 }
 
@@ -392,13 +585,18 @@ int uvm_diff_main(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 1 },
 		{ "fail-on", required_argument, NULL, 2 },
 		{ "all", no_argument, NULL, 3 },
+		{ "folded", no_argument, NULL, 4 },
+		{ "weight", required_argument, NULL, 5 },
+		{ "no-symbols", no_argument, NULL, 6 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct diff d = { .threshold = 0.05, .fail_on = (1u << UVM_ROW_N_CATS) - 1 };
 	json_object *rep[2] = { NULL, NULL };
 	const char *output = NULL;
-	int json = 0, all = 0, c, rc = 0, i;
+	int json = 0, all = 0, c, rc = 0, i, folded = 0, symbols = 1;
+	enum uvm_weight weight = UVM_WEIGHT_CALLS;
+	const char *folded_only = NULL, *report_only = NULL;
 	char err[512], *end;
 	FILE *out = stdout;
 	size_t k;
@@ -412,6 +610,7 @@ int uvm_diff_main(int argc, char **argv)
 				return 1;
 			}
 			json = !strcmp(optarg, "json");
+			report_only = "--format";
 			break;
 		case 'o': output = optarg; break;
 		case 1:
@@ -421,14 +620,25 @@ int uvm_diff_main(int argc, char **argv)
 				fprintf(stderr, "uvm-collect diff: --threshold: '%s' is not a percentage\n", optarg);
 				return 1;
 			}
+			report_only = "--threshold";
 			break;
 		case 2:
 			if (parse_fail_on(optarg, &d.fail_on)) {
 				fprintf(stderr, "uvm-collect diff: --fail-on: '%s' is not a list of calls, errors, faults, memory, latency\n", optarg);
 				return 1;
 			}
+			report_only = "--fail-on";
 			break;
-		case 3: all = 1; break;
+		case 3: all = 1; report_only = "--all"; break;
+		case 4: folded = 1; break;
+		case 5:
+			if (!strcmp(optarg, "calls")) weight = UVM_WEIGHT_CALLS;
+			else if (!strcmp(optarg, "time")) weight = UVM_WEIGHT_TIME;
+			else if (!strcmp(optarg, "faults")) weight = UVM_WEIGHT_FAULTS;
+			else { fprintf(stderr, "uvm-collect diff: --weight: '%s' is not calls, time or faults\n", optarg); return 1; }
+			folded_only = "--weight";
+			break;
+		case 6: symbols = 0; folded_only = "--no-symbols"; break;
 		case 'h': diff_usage(stdout); return 0;
 		default: diff_usage(stderr); return 1;
 		}
@@ -437,6 +647,16 @@ int uvm_diff_main(int argc, char **argv)
 		fprintf(stderr, "uvm-collect diff: give two profiles, BASE and NEW (see --help)\n");
 		return 1;
 	}
+	if (folded && report_only) {
+		fprintf(stderr, "uvm-collect diff: %s compares reports, not with --folded\n", report_only);
+		return 1;
+	}
+	if (!folded && folded_only) {
+		fprintf(stderr, "uvm-collect diff: %s is for --folded\n", folded_only);
+		return 1;
+	}
+	if (folded)
+		return folded_main(argv[optind], argv[optind + 1], output, weight, symbols);
 	for (i = 0; i < 2; i++) {
 		size_t r, n;
 
