@@ -77,10 +77,10 @@ $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 
 # Unit tests and fuzzing of the C code, with ASan+UBSan.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-$(BUILD)/unit-tests: tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c tests/unit/unit.h tests/uvm_escape_user.h runtime/uvm_escape.h $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+$(BUILD)/unit-tests: tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c tests/unit/rows.c tests/unit/unit.h tests/uvm_escape_user.h runtime/uvm_escape.h $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (ASan+UBSan)"
-	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c $(COLLECT_SRCS) $(ALL_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c tests/unit/rows.c $(COLLECT_SRCS) $(ALL_LIBS)
 
 $(BUILD)/fuzz-trace: tests/fuzz/fuzz_trace.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)
