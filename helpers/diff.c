@@ -521,7 +521,8 @@ static void diff_usage(FILE *out)
 "       uvm-collect diff --folded [--weight W] [-o FILE] BASE NEW\n"
 "\n"
 "Compare two profiles: JSON reports (uvm-collect -f json), traces, or\n"
-"repeated runs ({\"runs\": [report, ...]}, e.g. jq -s '{runs: .}' r*.json).\n"
+"repeated runs ({\"runs\": [report, ...]}: uvm-collect --repeat N -f json, or\n"
+"--runs -f json TRACE...; any other member, such as their summary, is ignored).\n"
 "Processes are matched by their place in the tree and their executable's\n"
 "name, not by PID.  Rows: system calls (calls, errors by errno), page faults\n"
 "(minor, major, by region), peak mapped memory, latency (total, p50, p95,\n"
@@ -552,8 +553,9 @@ static void diff_usage(FILE *out)
 "  uvm-collect diff baseline.json new.json || [ $? -ne 5 ]   fail on exit 5 only\n"
 "  uvm-collect diff --folded old.trace new.trace | flamegraph.pl > diff.svg\n"
 "\n"
-"Exit status: 0 no regression (--folded: written); 5 a regression was found;\n1 usage error; "
-"2 an input is unreadable or no uvm report; 4 the output could not be written.\n");
+"Exit status: 0 no regression; 5 a regression was found; 1 usage error;\n"
+"2 an input is unreadable or no uvm report; 4 the output could not be written.\n"
+"--folded: 0 written, or 1, 2, 4 as above.\n");
 }
 
 static int parse_fail_on(const char *s, unsigned *out)
