@@ -8,7 +8,8 @@
  * second cc1 under the first make).  For each matched process, and for
  * all processes together, the rows compare system calls (calls, and
  * errors by errno), page faults (minor, major, by region), peak mapped
- * memory and latency (total, p50, p95, p99).
+ * memory and latency (total, p50, p95, p99): the rows of rows.c, which
+ * repeated runs (runs.c) summarize too.
  *
  * A side may be repeated runs ({"runs": [report, ...]}): each row then
  * has a value per run, and base and new are the medians.  Counts the
@@ -19,6 +20,10 @@
  * shown but not judged otherwise.  A row is a regression when it grew
  * in a category of --fail-on; the exit status says whether there was
  * one (docs/uvm-collect.md, "Comparing runs").
+ *
+ * diff --folded compares stacks instead: two traces with stacks, or
+ * folded stacks, written as "stack BASE NEW" lines (difffolded.pl's
+ * format) for a differential flame graph.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -550,7 +555,7 @@ static void diff_usage(FILE *out)
 "\n"
 "Examples:\n"
 "  uvm-collect --repeat 10 -f json -o new.json -- ./bench\n"
-"  uvm-collect diff baseline.json new.json || [ $? -ne 5 ]   fail on exit 5 only\n"
+"  uvm-collect diff baseline.json new.json       exit 5: a regression\n"
 "  uvm-collect diff --folded old.trace new.trace | flamegraph.pl > diff.svg\n"
 "\n"
 "Exit status: 0 no regression; 5 a regression was found; 1 usage error;\n"

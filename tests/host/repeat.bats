@@ -189,3 +189,12 @@ SH
 	run -1 "$UVM_COLLECT" --runs --repeat 2 -- true
 	assert_output --partial 'give one'
 }
+
+@test "repeat, runs: --help documents --repeat and --runs; diff --help documents --folded" {
+	run -0 "$UVM_COLLECT" --help
+	assert_output --partial -- '--repeat N'
+	assert_output --partial -- '--runs'
+	run -0 "$UVM_COLLECT" diff --help
+	assert_output --partial -- '--folded'
+	assert_output --partial -- 'uvm-collect --repeat 10 -f json -o new.json -- ./bench'
+}
