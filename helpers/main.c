@@ -366,6 +366,11 @@ static int run_many(struct options *o, char **inputs, size_t n)
 		if (loss_warn(p, what))
 			rc = worse(rc, EXIT_LOSS);
 		uvm_profile_free(p);
+		/* ^C ends this run (stap writes its trailer) and the runs */
+		if (!inputs && uvm_live_interrupted() && k + 1 < n) {
+			fprintf(stderr, "uvm-collect: interrupted after run %zu of %zu: writing those\n", k + 1, n);
+			break;
+		}
 	}
 	if (!uvm_runs_count(rs))
 		goto out;

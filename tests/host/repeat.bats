@@ -46,6 +46,13 @@ while [ $# -gt 0 ]; do
 	[ "$1" = -- ] && { shift; echo "$*" >>"$FAKE_DIR/cmds"; break; }
 	shift
 done
+# ^C in run $FAKE_INT: uvm-collect passes it on, the run ends normally
+if [ "$n" = "${FAKE_INT:-}" ]; then
+	trap '' INT
+	sleep 0.3
+	kill -INT "$PPID"
+	sleep 0.3
+fi
 [ -f "$FAKE_DIR/live.$n.trace" ] || { echo "stap: no trace for run $n" >&2; exit 1; }
 cp "$FAKE_DIR/live.$n.trace" "$out"
 SH
@@ -165,6 +172,15 @@ SH
 	run -2 "$UVM_COLLECT" --guest --no-progress --repeat 4 -f json -o "$T/runs.json" -- ./bench
 	assert_line --partial 'run 3 of 4 failed'
 	jq -e '(.runs | length) == 2' "$T/runs.json"
+}
+
+@test "repeat: ^C ends the run under way and the repeats: the runs so far are written, exit 0" {
+	fake_vm
+	for i in 1 2 3 4; do cp "$F/syscalls.trace" "$T/live.$i.trace"; done
+	FAKE_INT=2 run -0 "$UVM_COLLECT" --guest --no-progress --repeat 4 -f json -o "$T/runs.json" -- ./bench
+	assert_line --partial 'interrupted after run 2 of 4'
+	jq -e '(.runs | length) == 2' "$T/runs.json"
+	assert_equal "$(cat "$T/count")" 2
 }
 
 @test "repeat, runs: bad N, a PID, a trace file, other formats, a missing command: usage errors, exit 1" {
