@@ -193,11 +193,12 @@ static int guest_root(const char *rel, char *out, size_t n)
 	return found;
 }
 
-/* The timeline's file: a new file beside path (*tmp), with the mode a new
- * file gets.  A path that is not a regular file (/dev/null, a FIFO, a
+/* The file of an output written before it is known to be complete (the
+ * timeline, repeated runs): a new file beside path (*tmp), with the mode
+ * a new file gets.  A path that is not a regular file (/dev/null, a FIFO, a
  * terminal) is written as it is, *tmp NULL: renaming over it would
  * replace the device. */
-static FILE *timeline_open(const char *path, char **tmp)
+static FILE *output_open(const char *path, char **tmp)
 {
 	size_t n = strlen(path) + sizeof(".XXXXXX");
 	struct stat st;
@@ -228,9 +229,9 @@ static FILE *timeline_open(const char *path, char **tmp)
 	return f;
 }
 
-/* Close it: renamed over path when keep (it holds a timeline), else
+/* Close it: renamed over path when keep (it holds the output), else
  * removed.  0, or -1 with errno set. */
-static int timeline_close(FILE *f, char **tmp, const char *path, int keep)
+static int output_close(FILE *f, char **tmp, const char *path, int keep)
 {
 	int rc = fclose(f);
 
@@ -337,11 +338,19 @@ static int worse(int a, int b)
 static int run_many(struct options *o, char **inputs, size_t n)
 {
 	struct uvm_runs *rs = uvm_runs_new();
-	char what[48];
+	char what[48], *tmp = NULL;
 	FILE *out = stdout;
 	int rc = EXIT_OK, bad;
 	size_t k;
 
+	/* the output's file first, so that a path that cannot be written
+	 * fails before the runs: a new file beside it, renamed over it once
+	 * it holds the runs */
+	if (o->output && !(out = output_open(o->output, &tmp))) {
+		fprintf(stderr, "uvm-collect: %s: %s\n", o->output, strerror(errno));
+		uvm_runs_free(rs);
+		return EXIT_OUTPUT;
+	}
 	if (o->live.progress < 0)
 		o->live.progress = isatty(STDERR_FILENO);
 	for (k = 0; k < n; k++) {
@@ -372,21 +381,13 @@ static int run_many(struct options *o, char **inputs, size_t n)
 			break;
 		}
 	}
-	if (!uvm_runs_count(rs))
-		goto out;
-	if (o->output && !(out = fopen(o->output, "w"))) {
-		fprintf(stderr, "uvm-collect: %s: %s\n", o->output, strerror(errno));
-		rc = EXIT_OUTPUT;
-		goto out;
-	}
-	bad = uvm_runs_write(rs, o->report.format == UVM_JSON, out) != 0;
-	bad |= (out != stdout ? fclose(out) : fflush(out)) != 0;
+	bad = uvm_runs_count(rs) && uvm_runs_write(rs, o->report.format == UVM_JSON, out);
+	bad |= (out != stdout ? output_close(out, &tmp, o->output, uvm_runs_count(rs) > 0) : fflush(out)) != 0;
 	if (bad) {
 		fprintf(stderr, "uvm-collect: %s: writing the runs: %s\n",
 			o->output ? o->output : "<stdout>", strerror(errno));
 		rc = EXIT_OUTPUT;
 	}
-out:
 	uvm_runs_free(rs);
 	return rc;
 }
@@ -580,7 +581,7 @@ int main(int argc, char **argv)
 	 * beside the output that replaces it once it holds a timeline: an
 	 * input that is no trace leaves an existing file as it was */
 	if (o.report.format == UVM_PERFETTO) {
-		if (o.output && !(out = timeline_open(o.output, &tmp_path))) {
+		if (o.output && !(out = output_open(o.output, &tmp_path))) {
 			fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
 			out = stdout;
 			rc = EXIT_OUTPUT;
@@ -600,7 +601,7 @@ int main(int argc, char **argv)
 	if (pf) {
 		int fin = uvm_perfetto_finish(pf, p), bad = fin < 0;
 
-		bad |= out != stdout ? timeline_close(out, &tmp_path, o.output, fin == 0) :
+		bad |= out != stdout ? output_close(out, &tmp_path, o.output, fin == 0) :
 				       fflush(stdout) != 0;
 		out = stdout;
 		if (bad) {
@@ -640,7 +641,7 @@ out:
 		int fin = uvm_perfetto_finish(pf, p);
 
 		if (out != stdout)
-			timeline_close(out, &tmp_path, o.output, fin == 0);
+			output_close(out, &tmp_path, o.output, fin == 0);
 		out = stdout;
 	}
 	uvm_perfetto_free(pf);

@@ -127,10 +127,12 @@ SH
 	assert_line --partial "$T/bad.trace"
 	assert_line --partial 'run 3 of 4 failed: the runs before it are written'
 	jq -e '(.runs | length) == 2 and .summary.runs == 2' "$T/out.json"
-	# the first fails: nothing to write
+	# the first fails: nothing to write, and a file of that name is kept
 	run -2 "$UVM_COLLECT" --runs -f json -o "$T/none.json" "$T/nothere.trace" "$T/r1.trace"
 	assert_line --partial 'nothing to write'
 	[ ! -e "$T/none.json" ]
+	run -2 "$UVM_COLLECT" --runs -f json -o "$T/out.json" "$T/nothere.trace"
+	jq -e '(.runs | length) == 2' "$T/out.json"
 	# a trace cut short (no trailer): all runs kept, exit 3, the run named
 	grep -v '^T' "$T/r2.trace" >"$T/cut.trace"
 	run -3 "$UVM_COLLECT" --runs -f json -o "$T/out.json" "$T/r1.trace" "$T/cut.trace" "$T/r3.trace"
@@ -172,6 +174,11 @@ SH
 	run -2 "$UVM_COLLECT" --guest --no-progress --repeat 4 -f json -o "$T/runs.json" -- ./bench
 	assert_line --partial 'run 3 of 4 failed'
 	jq -e '(.runs | length) == 2' "$T/runs.json"
+	# an output that cannot be written fails before the first run
+	rm -f "$T/count"
+	run -4 "$UVM_COLLECT" --guest --no-progress --repeat 4 -f json -o "$T/no/such/dir/runs.json" -- ./bench
+	assert_output "uvm-collect: $T/no/such/dir/runs.json: No such file or directory"
+	[ ! -e "$T/count" ]
 }
 
 @test "repeat: ^C ends the run under way and the repeats: the runs so far are written, exit 0" {
