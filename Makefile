@@ -41,7 +41,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .PHONY: all deps check check-host check-guest unit fuzz vm demo bench bench-collector install uninstall clean runtime
 
-COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/html.c helpers/diff.c helpers/stats.c helpers/symbols.c helpers/live.c
+COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/html.c helpers/diff.c helpers/rows.c helpers/runs.c helpers/stats.c helpers/symbols.c helpers/live.c
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
 WORKLOADS := syscalls faults mm tree hostile load stacks
 
@@ -77,10 +77,10 @@ $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 
 # Unit tests and fuzzing of the C code, with ASan+UBSan.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-$(BUILD)/unit-tests: tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c tests/unit/unit.h tests/uvm_escape_user.h runtime/uvm_escape.h $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+$(BUILD)/unit-tests: tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c tests/unit/rows.c tests/unit/unit.h tests/uvm_escape_user.h runtime/uvm_escape.h $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (ASan+UBSan)"
-	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c $(COLLECT_SRCS) $(ALL_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ tests/unit/unit.c tests/unit/escape.c tests/unit/model.c tests/unit/stats.c tests/unit/rows.c $(COLLECT_SRCS) $(ALL_LIBS)
 
 $(BUILD)/fuzz-trace: tests/fuzz/fuzz_trace.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 	@mkdir -p $(@D)

@@ -8,7 +8,8 @@
  * second cc1 under the first make).  For each matched process, and for
  * all processes together, the rows compare system calls (calls, and
  * errors by errno), page faults (minor, major, by region), peak mapped
- * memory and latency (total, p50, p95, p99).
+ * memory and latency (total, p50, p95, p99): the rows of rows.c, which
+ * repeated runs (runs.c) summarize too.
  *
  * A side may be repeated runs ({"runs": [report, ...]}): each row then
  * has a value per run, and base and new are the medians.  Counts the
@@ -19,6 +20,10 @@
  * shown but not judged otherwise.  A row is a regression when it grew
  * in a category of --fail-on; the exit status says whether there was
  * one (docs/uvm-collect.md, "Comparing runs").
+ *
+ * diff --folded compares stacks instead: two traces with stacks, or
+ * folded stacks, written as "stack BASE NEW" lines (difffolded.pl's
+ * format) for a differential flame graph.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,11 +39,9 @@
 #include <json-c/json.h>
 
 #include "model.h"
+#include "rows.h"
 #include "uvm_profile.h"
 #include "util.h"
-
-enum category { CAT_CALLS, CAT_ERRORS, CAT_FAULTS, CAT_MEMORY, CAT_LATENCY, N_CATS };
-static const char *const cat_names[N_CATS] = { "calls", "errors", "faults", "memory", "latency" };
 
 enum verdict { V_SAME, V_REGRESSION, V_IMPROVEMENT, V_CHANGED, V_UNJUDGED };
 static const char *const verdict_names[] = { "~", "regression", "improvement", "changed", "not judged" };
@@ -51,7 +54,7 @@ struct row {
 	char *proc;		/* the process's key, or "all" */
 	char *comm;
 	char *metric;
-	enum category cat;
+	enum uvm_row_cat cat;
 	/* as collected: one run's value (side, run); merged: each side's
 	 * runs (a run without the row counts 0) and their medians */
 	int side;
@@ -73,7 +76,7 @@ struct diff {
 };
 
 static void add(struct diff *d, int side, const char *proc, const char *comm,
-		enum category cat, const char *metric, uint64_t v)
+		enum uvm_row_cat cat, const char *metric, uint64_t v)
 {
 	struct row *r;
 
@@ -87,248 +90,6 @@ static void add(struct diff *d, int side, const char *proc, const char *comm,
 	r->side = side;
 	r->run = d->run;
 	r->v[side] = v;
-}
-
-static uint64_t u64(json_object *o, const char *k)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) || !v)
-		return 0;
-	return (uint64_t)json_object_get_int64(v);
-}
-
-static const char *str(json_object *o, const char *k)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) || !v || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static json_object *member(json_object *o, const char *k, json_type t)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v) || !v || !json_object_is_type(v, t))
-		return NULL;
-	return v;
-}
-
-/* One process's (or the totals') rows. */
-static void process_rows(struct diff *d, int side, const char *key, json_object *p)
-{
-	const char *comm = str(p, "comm");
-	json_object *sc = member(p, "syscalls", json_type_array);
-	json_object *f = member(p, "faults", json_type_object);
-	json_object *mem = member(p, "memory", json_type_object);
-	char m[256];
-	size_t i, n = sc ? json_object_array_length(sc) : 0;
-
-	for (i = 0; i < n; i++) {
-		json_object *s = json_object_array_get_idx(sc, i), *errs;
-		const char *name = str(s, "name");
-
-		if (!name)
-			continue;
-		snprintf(m, sizeof(m), "%s calls", name);
-		add(d, side, key, comm, CAT_CALLS, m, u64(s, "calls"));
-		if ((errs = member(s, "errnos", json_type_object))) {
-			json_object_object_foreach(errs, e, v) {
-				snprintf(m, sizeof(m), "%s errors %s", name, e);
-				add(d, side, key, comm, CAT_ERRORS, m, (uint64_t)json_object_get_int64(v));
-			}
-		}
-		if (u64(s, "timed")) {
-			static const char *const lat[] = { "total_ns", "p50_ns", "p95_ns", "p99_ns" };
-			int k;
-
-			for (k = 0; k < 4; k++) {
-				snprintf(m, sizeof(m), "%s %s", name, lat[k]);
-				add(d, side, key, comm, CAT_LATENCY, m, u64(s, lat[k]));
-			}
-		}
-	}
-	if (f) {
-		json_object *regs = member(f, "regions", json_type_array);
-
-		add(d, side, key, comm, CAT_FAULTS, "faults minor", u64(f, "minor"));
-		add(d, side, key, comm, CAT_FAULTS, "faults major", u64(f, "major"));
-		n = regs ? json_object_array_length(regs) : 0;
-		for (i = 0; i < n; i++) {
-			json_object *r = json_object_array_get_idx(regs, i);
-			const char *kind = str(r, "kind"), *path = str(r, "path");
-
-			snprintf(m, sizeof(m), "faults %s%s%s", kind ? kind : "?", path ? " " : "",
-				 path ? path : "");
-			add(d, side, key, comm, CAT_FAULTS, m, u64(r, "minor") + u64(r, "major"));
-		}
-	}
-	if (mem)
-		add(d, side, key, comm, CAT_MEMORY, "peak mapped bytes", u64(mem, "peak_mapped_bytes"));
-}
-
-/* The base name of a process's executable (its comm without one). */
-static const char *label(json_object *p)
-{
-	const char *e = str(p, "exe"), *s;
-
-	if (!e || !*e)
-		return str(p, "comm") ? str(p, "comm") : "?";
-	s = strrchr(e, '/');
-	return s && s[1] ? s + 1 : e;
-}
-
-struct keys {
-	size_t n;
-	int64_t *id;
-	size_t *parent;		/* index of the parent, or n: a root */
-	const char **label;
-	char **key;
-};
-
-/* key[i], its parent's first; depth bounds a parent loop (then a root). */
-static void key_of(struct keys *k, size_t i, size_t depth)
-{
-	const char *pkey = "";
-	size_t j, rank = 1, len;
-
-	if (k->key[i])
-		return;
-	if (k->parent[i] < k->n && depth < k->n) {
-		key_of(k, k->parent[i], depth + 1);
-		pkey = k->key[k->parent[i]];
-	}
-	for (j = 0; j < i; j++)
-		if (k->parent[j] == k->parent[i] && !strcmp(k->label[j], k->label[i]))
-			rank++;
-	len = strlen(pkey) + strlen(k->label[i]) + 32;
-	k->key[i] = xcalloc(len, 1);
-	snprintf(k->key[i], len, "%s%s%s#%zu", pkey, *pkey ? "/" : "", k->label[i], rank);
-}
-
-/*
- * The processes' keys: a parent's key, "/", the executable's name and
- * "#rank" among the siblings of that name in order of appearance.  A
- * parent_id that is not in the report (or a loop) makes a root.
- */
-static char **process_keys(json_object *procs, size_t n)
-{
-	struct keys k = { n, xcalloc(n, sizeof(int64_t)), xcalloc(n, sizeof(size_t)),
-			  xcalloc(n, sizeof(char *)), xcalloc(n, sizeof(char *)) };
-	int64_t *parent_id = xcalloc(n, sizeof(*parent_id));
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		json_object *p = json_object_array_get_idx(procs, i), *v;
-
-		k.id[i] = (int64_t)u64(p, "id");
-		parent_id[i] = json_object_object_get_ex(p, "parent_id", &v) && v ? json_object_get_int64(v) : -1;
-		k.label[i] = label(p);
-	}
-	/* ids are 1..n in the reports uvm-collect writes: one look-up each */
-	for (i = 0; i < n; i++) {
-		k.parent[i] = n;
-		if (parent_id[i] >= 1 && (uint64_t)parent_id[i] <= n && k.id[parent_id[i] - 1] == parent_id[i])
-			k.parent[i] = (size_t)(parent_id[i] - 1);
-		else
-			for (j = 0; j < n && parent_id[i] >= 0; j++)
-				if (k.id[j] == parent_id[i]) {
-					k.parent[i] = j;
-					break;
-				}
-		if (k.parent[i] == i)
-			k.parent[i] = n;
-	}
-	for (i = 0; i < n; i++)
-		key_of(&k, i, 0);
-	free(parent_id);
-	free(k.id);
-	free(k.parent);
-	free(k.label);
-	return k.key;
-}
-
-static int is_report(json_object *j)
-{
-	return member(j, "processes", json_type_array) && member(j, "totals", json_type_object) &&
-	       json_object_object_get_ex(j, "uvm_report_version", NULL);
-}
-
-/* A JSON report from path: a report as it is, a trace profiled first. */
-static json_object *load(const char *path, char *err, size_t errlen)
-{
-	char head[16] = "";
-	json_object *j = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	got = read(fd, head, sizeof(head) - 1);
-	if (got > 0 && !strncmp(head, "H\tuvm-trace\t", 12)) {
-		struct uvm_profile *p = uvm_profile_new();
-		struct uvm_report_opts o = { .format = UVM_JSON, .per_process = 1 };
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f;
-
-		lseek(fd, 0, SEEK_SET);
-		if (uvm_parse_fd(p, fd, path, err, errlen)) {
-			uvm_profile_free(p);
-			close(fd);
-			return NULL;
-		}
-		uvm_profile_finish(p);
-		if (!(f = open_memstream(&text, &len)))
-			xoom(NULL);
-		uvm_report_write(p, &o, f);
-		fclose(f);
-		j = json_tokener_parse(text);
-		free(text);
-		uvm_profile_free(p);
-	} else {
-		close(fd);
-		fd = -1;
-		j = json_object_from_file(path);
-		if (!j)
-			snprintf(err, errlen, "%s: not a uvm JSON report or trace (%s)", path,
-				 json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
-	}
-	if (fd >= 0)
-		close(fd);
-	/* a report, or repeated runs: {"runs": [report, ...]} */
-	if (j && !is_report(j)) {
-		json_object *runs = member(j, "runs", json_type_array);
-		size_t i, n = runs ? json_object_array_length(runs) : 0;
-
-		for (i = 0; i < n && is_report(json_object_array_get_idx(runs, i)); i++)
-			;
-		if (!n || i < n) {
-			snprintf(err, errlen, "%s: JSON, but not a uvm report (no uvm_report_version, processes, "
-				 "totals) nor runs of them (\"runs\": [report, ...])", path);
-			json_object_put(j);
-			j = NULL;
-		}
-	}
-	return j;
-}
-
-static void report_rows(struct diff *d, int side, json_object *rep)
-{
-	json_object *procs = member(rep, "processes", json_type_array);
-	size_t n = json_object_array_length(procs), i;
-	char **key = process_keys(procs, n);
-
-	process_rows(d, side, "all", member(rep, "totals", json_type_object));
-	for (i = 0; i < n; i++) {
-		process_rows(d, side, key[i], json_object_array_get_idx(procs, i));
-		free(key[i]);
-	}
-	free(key);
 }
 
 static int by_key(const void *a, const void *b)
@@ -358,26 +119,6 @@ static int by_size(const void *a, const void *b)
 	return by_key(a, b);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The median of n values (the lower middle one of an even count: a
- * value that was measured). */
-static uint64_t median(const uint64_t *v, size_t n)
-{
-	uint64_t *s = xcalloc(n, sizeof(*s)), m;
-
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_u64);
-	m = s[(n - 1) / 2];
-	free(s);
-	return m;
-}
-
 static int constant(const uint64_t *v, size_t n)
 {
 	size_t i;
@@ -398,13 +139,13 @@ static void judge(struct diff *d, struct row *r)
 {
 	uint64_t b, n;
 
-	r->v[0] = b = median(r->runs[0], d->runs[0]);
-	r->v[1] = n = median(r->runs[1], d->runs[1]);
+	r->v[0] = b = uvm_median_u64(r->runs[0], d->runs[0]);
+	r->v[1] = n = uvm_median_u64(r->runs[1], d->runs[1]);
 	r->change = b ? ((double)n - (double)b) / (double)b : n ? HUGE_VAL : 0;
 	r->p = r->p_adj = -1;
 	if (b == n && constant(r->runs[0], d->runs[0]) && constant(r->runs[1], d->runs[1]))
 		r->verdict = V_SAME;
-	else if (r->cat != CAT_LATENCY && constant(r->runs[0], d->runs[0]) &&
+	else if (r->cat != UVM_ROW_LATENCY && constant(r->runs[0], d->runs[0]) &&
 		 constant(r->runs[1], d->runs[1]))
 		r->verdict = fabs(r->change) < d->threshold ? V_SAME :
 			     !(d->fail_on & (1u << r->cat)) ? V_CHANGED :
@@ -500,9 +241,9 @@ static int write_text(const struct diff *d, const char *base, const char *new, i
 	fprintf(out, "uvm diff: %s (%zu run%s) -> %s (%zu run%s); threshold %.1f%%, fail on:", base,
 		d->runs[0], d->runs[0] == 1 ? "" : "s", new, d->runs[1], d->runs[1] == 1 ? "" : "s",
 		100 * d->threshold);
-	for (i = 0; i < N_CATS; i++)
+	for (i = 0; i < UVM_ROW_N_CATS; i++)
 		if (d->fail_on & (1u << i))
-			fprintf(out, " %s", cat_names[i]);
+			fprintf(out, " %s", uvm_row_cat_names[i]);
 	if (d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS)
 		fprintf(out, "\nValues that vary between runs: Mann-Whitney U, alpha %.2f, Holm-corrected "
 			"(p); base and new are medians.\n\n", ALPHA);
@@ -550,9 +291,9 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 	uvm_node_string(root, "new", new);
 	uvm_node_double(root, "threshold", d->threshold);
 	fo = uvm_node_array(root, "fail_on", "category");
-	for (i = 0; i < N_CATS; i++)
+	for (i = 0; i < UVM_ROW_N_CATS; i++)
 		if (d->fail_on & (1u << i))
-			uvm_node_string(fo, NULL, cat_names[i]);
+			uvm_node_string(fo, NULL, uvm_row_cat_names[i]);
 	uvm_node_uint(root, "base_runs", d->runs[0]);
 	uvm_node_uint(root, "new_runs", d->runs[1]);
 	uvm_node_bool(root, "latency_judged", d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS);
@@ -565,7 +306,7 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 		uvm_node_text(m, "process", w->proc);
 		uvm_node_text(m, "comm", w->comm);
 		uvm_node_text(m, "metric", w->metric);
-		uvm_node_string(m, "category", cat_names[w->cat]);
+		uvm_node_string(m, "category", uvm_row_cat_names[w->cat]);
 		uvm_node_uint(m, "base", w->v[0]);
 		uvm_node_uint(m, "new", w->v[1]);
 		if (isinf(w->change))
@@ -598,13 +339,195 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 	return rc || ferror(out) ? -1 : 0;
 }
 
+/* ---- differential folded stacks: diff --folded ---- */
+
+struct fstack {
+	char *s;		/* "frame;...;frame" */
+	int side;
+	uint64_t n;
+};
+
+struct fstacks {
+	size_t n, cap;
+	struct fstack *v;
+	int side;		/* of the stacks being added */
+};
+
+static int fs_add(void *arg, const char *line, uint64_t w)
+{
+	struct fstacks *fs = arg;
+
+	GROW(fs->v, fs->n, fs->cap);
+	fs->v[fs->n].s = xstrdup(line);
+	fs->v[fs->n].side = fs->side;
+	fs->v[fs->n++].n = w;
+	return 0;
+}
+
+/* The stacks of a trace recorded with stacks, folded by weight. */
+static int folded_trace(struct fstacks *fs, int fd, const char *path, enum uvm_weight weight,
+			int symbols, char *err, size_t errlen)
+{
+	struct uvm_profile *p = uvm_profile_new();
+	struct uvm_folded *fo = uvm_folded_new(weight);
+	int rc = -1;
+
+	p->sink = uvm_folded_sink(fo);
+	if (uvm_parse_fd(p, fd, path, err, errlen))
+		goto out;
+	uvm_profile_finish(p);
+	if (!p->stacks) {
+		snprintf(err, errlen, "%s: the trace has no stacks (record them with --stacks, "
+			 "or uvm.stp -G stacks=1)", path);
+		goto out;
+	}
+	rc = uvm_folded_each(fo, NULL, symbols, fs_add, fs);
+out:
+	uvm_folded_free(fo);
+	uvm_profile_free(p);
+	return rc;
+}
+
+/* Folded lines, "frame;...;frame COUNT"; empty lines are skipped. */
+static int folded_lines(struct fstacks *fs, FILE *f, const char *path, char *err, size_t errlen)
+{
+	char *line = NULL, *sp, *end;
+	size_t cap = 0, no = 0;
+	ssize_t len;
+	uint64_t n;
+	int rc = 0;
+
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		no++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		sp = strrchr(line, ' ');
+		errno = 0;
+		if (!sp || sp == line || !sp[1] || sp[1] < '0' || sp[1] > '9' ||
+		    (n = strtoull(sp + 1, &end, 10), errno || *end)) {
+			snprintf(err, errlen, "%s:%zu: neither a uvm trace nor folded stacks "
+				 "(\"frame;...;frame COUNT\" lines)", path, no);
+			rc = -1;
+			break;
+		}
+		*sp = '\0';
+		fs_add(fs, line, n);
+	}
+	if (!rc && ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
+/* One side's stacks from path: a uvm trace (its header line tells) or
+ * folded stacks. */
+static int folded_load(struct fstacks *fs, const char *path, enum uvm_weight weight, int symbols,
+		       char *err, size_t errlen)
+{
+	static const char magic[] = "H\tuvm-trace\t";
+	char head[sizeof(magic)] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	ssize_t got;
+	FILE *f;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	got = read(fd, head, sizeof(head) - 1);
+	if (got < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (got == (ssize_t)sizeof(magic) - 1 && !memcmp(head, magic, sizeof(magic) - 1)) {
+		rc = folded_trace(fs, fd, path, weight, symbols, err, errlen);
+		close(fd);
+		return rc;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	rc = folded_lines(fs, f, path, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+static int by_stack(const void *a, const void *b)
+{
+	const struct fstack *x = a, *y = b;
+
+	return strcmp(x->s, y->s);
+}
+
+/* "stack BASE NEW" lines, one per stack on either side (0 where it is
+ * not), sorted by stack: what difffolded.pl writes and flamegraph.pl
+ * draws as a differential flame graph. */
+static int folded_write(struct fstacks *fs, FILE *out)
+{
+	size_t i, j;
+
+	qsort(fs->v, fs->n, sizeof(*fs->v), by_stack);
+	for (i = 0; i < fs->n; i = j) {
+		uint64_t w[2] = { 0, 0 };
+
+		for (j = i; j < fs->n && !strcmp(fs->v[j].s, fs->v[i].s); j++)
+			w[fs->v[j].side] = sat_add(w[fs->v[j].side], fs->v[j].n);
+		if (fprintf(out, "%s %" PRIu64 " %" PRIu64 "\n", fs->v[i].s, w[0], w[1]) < 0)
+			return -1;
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+static int folded_main(const char *base, const char *new, const char *output,
+		       enum uvm_weight weight, int symbols)
+{
+	struct fstacks fs = { 0 };
+	const char *path[2] = { base, new };
+	char err[512];
+	FILE *out = stdout;
+	int rc = 0, bad;
+	size_t i;
+
+	for (fs.side = 0; fs.side < 2; fs.side++)
+		if (folded_load(&fs, path[fs.side], weight, symbols, err, sizeof(err))) {
+			fprintf(stderr, "uvm-collect diff: %s\n", err);
+			rc = 2;
+			goto out;
+		}
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "uvm-collect diff: %s: %s\n", output, strerror(errno));
+		rc = 4;
+		goto out;
+	}
+	bad = folded_write(&fs, out) != 0;
+	bad |= (out != stdout ? fclose(out) : fflush(out)) != 0;
+	if (bad) {
+		fprintf(stderr, "uvm-collect diff: %s: writing: %s\n", output ? output : "<stdout>", strerror(errno));
+		rc = 4;
+	}
+out:
+	for (i = 0; i < fs.n; i++)
+		free(fs.v[i].s);
+	free(fs.v);
+	return rc;
+}
+
 static void diff_usage(FILE *out)
 {
 	fprintf(out,
 "Usage: uvm-collect diff [OPTIONS] BASE NEW\n"
+"       uvm-collect diff --folded [--weight W] [-o FILE] BASE NEW\n"
 "\n"
 "Compare two profiles: JSON reports (uvm-collect -f json), traces, or\n"
-"repeated runs ({\"runs\": [report, ...]}, e.g. jq -s '{runs: .}' r*.json).\n"
+"repeated runs ({\"runs\": [report, ...]}: uvm-collect --repeat N -f json, or\n"
+"--runs -f json TRACE...; any other member, such as their summary, is ignored).\n"
 "Processes are matched by their place in the tree and their executable's\n"
 "name, not by PID.  Rows: system calls (calls, errors by errno), page faults\n"
 "(minor, major, by region), peak mapped memory, latency (total, p50, p95,\n"
@@ -621,10 +544,23 @@ static void diff_usage(FILE *out)
 "      --fail-on LIST   what growing is a regression: calls, errors, faults,\n"
 "                       memory, latency (comma separated; default all)\n"
 "      --all            text: also the rows whose numbers are equal (JSON has all)\n"
+"      --folded         differential flame graph input instead: BASE and NEW are\n"
+"                       traces recorded with stacks (--stacks) or folded stacks\n"
+"                       (\"frame;...;frame COUNT\" lines); writes \"stack BASE NEW\"\n"
+"                       for every stack on either side (0 where absent), sorted,\n"
+"                       as difffolded.pl does: flamegraph.pl draws it\n"
+"      --weight W       --folded, of traces: calls (default), time or faults\n"
+"      --no-symbols     --folded, of traces: frames as raw addresses\n"
 "  -h, --help           this help\n"
 "\n"
+"Examples:\n"
+"  uvm-collect --repeat 10 -f json -o new.json -- ./bench\n"
+"  uvm-collect diff baseline.json new.json       exit 5: a regression\n"
+"  uvm-collect diff --folded old.trace new.trace | flamegraph.pl > diff.svg\n"
+"\n"
 "Exit status: 0 no regression; 5 a regression was found; 1 usage error;\n"
-"2 an input is unreadable or no uvm report; 4 the output could not be written.\n");
+"2 an input is unreadable or no uvm report; 4 the output could not be written.\n"
+"--folded: 0 written, or 1, 2, 4 as above.\n");
 }
 
 static int parse_fail_on(const char *s, unsigned *out)
@@ -634,10 +570,10 @@ static int parse_fail_on(const char *s, unsigned *out)
 	int i, rc = 0;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < N_CATS; i++)
-			if (!strcmp(tok, cat_names[i]))
+		for (i = 0; i < UVM_ROW_N_CATS; i++)
+			if (!strcmp(tok, uvm_row_cat_names[i]))
 				break;
-		if (i == N_CATS) {
+		if (i == UVM_ROW_N_CATS) {
 			rc = -1;
 			break;
 		}
@@ -656,13 +592,18 @@ int uvm_diff_main(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 1 },
 		{ "fail-on", required_argument, NULL, 2 },
 		{ "all", no_argument, NULL, 3 },
+		{ "folded", no_argument, NULL, 4 },
+		{ "weight", required_argument, NULL, 5 },
+		{ "no-symbols", no_argument, NULL, 6 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct diff d = { .threshold = 0.05, .fail_on = (1u << N_CATS) - 1 };
+	struct diff d = { .threshold = 0.05, .fail_on = (1u << UVM_ROW_N_CATS) - 1 };
 	json_object *rep[2] = { NULL, NULL };
 	const char *output = NULL;
-	int json = 0, all = 0, c, rc = 0, i;
+	int json = 0, all = 0, c, rc = 0, i, folded = 0, symbols = 1;
+	enum uvm_weight weight = UVM_WEIGHT_CALLS;
+	const char *folded_only = NULL, *report_only = NULL;
 	char err[512], *end;
 	FILE *out = stdout;
 	size_t k;
@@ -676,6 +617,7 @@ int uvm_diff_main(int argc, char **argv)
 				return 1;
 			}
 			json = !strcmp(optarg, "json");
+			report_only = "--format";
 			break;
 		case 'o': output = optarg; break;
 		case 1:
@@ -685,14 +627,25 @@ int uvm_diff_main(int argc, char **argv)
 				fprintf(stderr, "uvm-collect diff: --threshold: '%s' is not a percentage\n", optarg);
 				return 1;
 			}
+			report_only = "--threshold";
 			break;
 		case 2:
 			if (parse_fail_on(optarg, &d.fail_on)) {
 				fprintf(stderr, "uvm-collect diff: --fail-on: '%s' is not a list of calls, errors, faults, memory, latency\n", optarg);
 				return 1;
 			}
+			report_only = "--fail-on";
 			break;
-		case 3: all = 1; break;
+		case 3: all = 1; report_only = "--all"; break;
+		case 4: folded = 1; break;
+		case 5:
+			if (!strcmp(optarg, "calls")) weight = UVM_WEIGHT_CALLS;
+			else if (!strcmp(optarg, "time")) weight = UVM_WEIGHT_TIME;
+			else if (!strcmp(optarg, "faults")) weight = UVM_WEIGHT_FAULTS;
+			else { fprintf(stderr, "uvm-collect diff: --weight: '%s' is not calls, time or faults\n", optarg); return 1; }
+			folded_only = "--weight";
+			break;
+		case 6: symbols = 0; folded_only = "--no-symbols"; break;
 		case 'h': diff_usage(stdout); return 0;
 		default: diff_usage(stderr); return 1;
 		}
@@ -701,24 +654,39 @@ int uvm_diff_main(int argc, char **argv)
 		fprintf(stderr, "uvm-collect diff: give two profiles, BASE and NEW (see --help)\n");
 		return 1;
 	}
+	if (folded && report_only) {
+		fprintf(stderr, "uvm-collect diff: %s compares reports, not with --folded\n", report_only);
+		return 1;
+	}
+	if (!folded && folded_only) {
+		fprintf(stderr, "uvm-collect diff: %s is for --folded\n", folded_only);
+		return 1;
+	}
+	if (folded)
+		return folded_main(argv[optind], argv[optind + 1], output, weight, symbols);
 	for (i = 0; i < 2; i++) {
-		json_object *runs;
-		size_t r;
+		size_t r, n;
 
-		if (!(rep[i] = load(argv[optind + i], err, sizeof(err)))) {
+		if (!(rep[i] = uvm_report_load(argv[optind + i], err, sizeof(err)))) {
 			fprintf(stderr, "uvm-collect diff: %s\n", err);
 			rc = 2;
 			goto out;
 		}
-		runs = member(rep[i], "runs", json_type_array);
-		d.runs[i] = runs ? json_object_array_length(runs) : 1;
+		uvm_report_run(rep[i], 0, &d.runs[i]);
 		for (r = 0; r < d.runs[i]; r++) {
-			json_object *one = runs ? json_object_array_get_idx(runs, r) : rep[i];
-			json_object *loss = member(one, "loss", json_type_object), *done;
+			json_object *one = uvm_report_run(rep[i], r, &n), *loss, *done;
+			struct uvm_rows rs = { 0 };
 
-			d.run = r;
-			report_rows(&d, i, one);
-			if (loss && json_object_object_get_ex(loss, "complete", &done) && !json_object_get_boolean(done))
+			uvm_rows_report(&rs, r, one);
+			for (k = 0; k < rs.n; k++) {
+				const struct uvm_row *x = &rs.rows[k];
+
+				d.run = x->run;
+				add(&d, i, x->proc, x->comm, x->cat, x->metric, x->v);
+			}
+			uvm_rows_free(&rs);
+			if (json_object_object_get_ex(one, "loss", &loss) && loss &&
+			    json_object_object_get_ex(loss, "complete", &done) && !json_object_get_boolean(done))
 				fprintf(stderr, "uvm-collect diff: %s: run %zu: the trace was cut short: its numbers are what arrived\n",
 					argv[optind + i], r + 1);
 		}

@@ -29,6 +29,11 @@ extern char **environ;
 static volatile sig_atomic_t interrupted;
 static void on_signal(int sig) { (void)sig; interrupted = 1; }
 
+int uvm_live_interrupted(void)
+{
+	return interrupted != 0;
+}
+
 struct argv {
 	char **v;
 	size_t n, cap;

@@ -26,6 +26,9 @@ int uvm_host_can_stap(void);
 /* 1 when live tracing runs in the uvm guest (o->guest, or decided by
  * uvm_host_can_stap()), 0 when on this kernel. */
 int uvm_live_guest(const struct uvm_live_opts *o);
+/* Whether a live run was ended by SIGINT or SIGTERM (passed on to stap):
+ * repeated runs stop there. */
+int uvm_live_interrupted(void);
 
 /* Runs the trace; fills p.  Returns 0; 1 when the profile is whole but
  * the trace could not be written whole to o->save_fd (the message in

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "live.h"
+#include "rows.h"
 #include "uvm_profile.h"
 #include "uvm_trace.h"
 #include "util.h"
@@ -37,6 +38,9 @@ struct options {
 	const char *output;
 	const char *input;
 	int symbols;
+	long repeat;		/* --repeat N: 0 when not given */
+	int runs;		/* --runs: the trace files are runs */
+	int save_failed;	/* --save-trace could not write the whole trace */
 };
 
 static void usage(FILE *out)
@@ -45,7 +49,10 @@ static void usage(FILE *out)
 "Usage: uvm-collect [OPTIONS] TRACE          profile a uvm trace file ('-': stdin)\n"
 "       uvm-collect [OPTIONS] -p PID         trace a running process and what it forks\n"
 "       uvm-collect [OPTIONS] -- CMD [ARG...] trace a command and what it forks\n"
+"       uvm-collect --repeat N [OPTIONS] -- CMD [ARG...]  trace a command N times\n"
+"       uvm-collect --runs [OPTIONS] TRACE...  profile saved traces as repeated runs\n"
 "       uvm-collect diff [OPTIONS] BASE NEW   compare two reports (diff --help)\n"
+"       uvm-collect diff --folded [OPTIONS] BASE NEW  differential folded stacks\n"
 "\n"
 "Reads the uvm trace format (docs/trace-format.md) written by scripts/uvm.stp\n"
 "and reports per process: system calls (count, errors by errno, latency\n"
@@ -74,6 +81,13 @@ static void usage(FILE *out)
 "                       addresses) with libdwfl\n"
 "      --sysroot DIR    look for traced binaries under DIR first (live guest\n"
 "                       runs default to the guest image's root)\n"
+"Repeated runs (text or json):\n"
+"      --repeat N       run and trace CMD N times (1 to 1000), each a fresh\n"
+"                       profile; json: {\"runs\": [report, ...], \"summary\": ...},\n"
+"                       which uvm-collect diff takes as a side; text: each row's\n"
+"                       median, min..max and spread ((max-min)/median) per process\n"
+"      --runs           the trace files given are runs of one workload: the same\n"
+"                       output, from saved traces\n"
 "Live tracing:\n"
 "  -p, --pid PID        attach to PID (stap -x)\n"
 "  -m, --mode MODE      events (default: one record per event) or summary\n"
@@ -99,7 +113,9 @@ static void usage(FILE *out)
 "Exit status: 0 report written, nothing lost; 1 usage error; 2 no usable trace\n"
 "(unreadable, not a uvm trace, wrong format version, stap failed); 3 report\n"
 "written, but events were lost or lines were malformed (see its Loss line);\n"
-"4 the report (or --save-trace's file) could not be written.\n"
+"4 the report (or --save-trace's file) could not be written.  Repeated runs:\n"
+"the worst of the runs' (2 before 3); a run with no usable trace stops them,\n"
+"and the runs before it are written.\n"
 "\n"
 "Environment: UVM_TAPSETS, UVM_SCRIPT, UVM_VM (where tapsets/, uvm.stp and\n"
 "uvm-vm are; found next to this program otherwise), UVM_VM_DIR.\n"
@@ -110,7 +126,8 @@ static void usage(FILE *out)
 "  stap -I tapsets -x 1234 scripts/uvm.stp > t; uvm-collect -S calls -n 10 t\n"
 "  uvm-collect -m summary -p 1234             low-overhead profile of a PID\n"
 "  uvm-collect --stacks -f folded -o out.folded -- ./prog; flamegraph.pl out.folded\n"
-"  uvm-collect --stacks -f html -o report.html -- ./prog   then open report.html\n");
+"  uvm-collect --stacks -f html -o report.html -- ./prog   then open report.html\n"
+"  uvm-collect --repeat 10 -f json -o new.json -- ./bench; uvm-collect diff base.json new.json\n");
 }
 
 static int parse_count(const char *s, long max, long *out)
@@ -179,11 +196,12 @@ static int guest_root(const char *rel, char *out, size_t n)
 	return found;
 }
 
-/* The timeline's file: a new file beside path (*tmp), with the mode a new
- * file gets.  A path that is not a regular file (/dev/null, a FIFO, a
+/* The file of an output written before it is known to be complete (the
+ * timeline, repeated runs): a new file beside path (*tmp), with the mode
+ * a new file gets.  A path that is not a regular file (/dev/null, a FIFO, a
  * terminal) is written as it is, *tmp NULL: renaming over it would
  * replace the device. */
-static FILE *timeline_open(const char *path, char **tmp)
+static FILE *output_open(const char *path, char **tmp)
 {
 	size_t n = strlen(path) + sizeof(".XXXXXX");
 	struct stat st;
@@ -214,9 +232,9 @@ static FILE *timeline_open(const char *path, char **tmp)
 	return f;
 }
 
-/* Close it: renamed over path when keep (it holds a timeline), else
+/* Close it: renamed over path when keep (it holds the output), else
  * removed.  0, or -1 with errno set. */
-static int timeline_close(FILE *f, char **tmp, const char *path, int keep)
+static int output_close(FILE *f, char **tmp, const char *path, int keep)
 {
 	int rc = fclose(f);
 
@@ -229,6 +247,166 @@ static int timeline_close(FILE *f, char **tmp, const char *path, int keep)
 	free(*tmp);
 	*tmp = NULL;
 	return rc ? -1 : 0;
+}
+
+/*
+ * Profile one input into p: the trace file input ("-": stdin), or, input
+ * NULL, a live run of o->live.  EXIT_OK, or EXIT_INPUT with the error
+ * written.
+ */
+static int profile_one(struct options *o, struct uvm_profile *p, const char *input)
+{
+	char err[512] = "";
+	int fd, bad;
+
+	if (input) {
+		fd = strcmp(input, "-") ? open(input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+		if (fd < 0) {
+			fprintf(stderr, "uvm-collect: %s: %s\n", input, strerror(errno));
+			return EXIT_INPUT;
+		}
+		bad = uvm_parse_fd(p, fd, strcmp(input, "-") ? input : "<stdin>", err, sizeof(err));
+		if (fd > STDIN_FILENO)
+			close(fd);
+		if (bad) {
+			fprintf(stderr, "uvm-collect: %s\n", err);
+			return EXIT_INPUT;
+		}
+		return EXIT_OK;
+	}
+	find_paths(&o->live);
+	if (!o->live.tapsets || !o->live.script) {
+		fprintf(stderr, "uvm-collect: cannot find uvm's tapsets and uvm.stp (set UVM_TAPSETS and UVM_SCRIPT)\n");
+		return EXIT_INPUT;
+	}
+	if (o->live.progress < 0)
+		o->live.progress = isatty(STDERR_FILENO);
+	if (uvm_live_guest(&o->live) && !o->live.uvm_vm) {
+		fprintf(stderr, "uvm-collect: tracing needs the uvm guest (%s) and uvm-vm was not found (set UVM_VM)\n",
+			o->live.guest == 1 ? "--guest" : "this kernel cannot run SystemTap");
+		return EXIT_INPUT;
+	}
+	/* before anything runs: a file that cannot be written is an error
+	 * now, not after the workload */
+	if (o->live.save_trace && o->live.save_fd < 0 &&
+	    (o->live.save_fd = open(o->live.save_trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				    0666)) < 0) {
+		fprintf(stderr, "uvm-collect: --save-trace %s: %s\n", o->live.save_trace, strerror(errno));
+		return EXIT_OUTPUT;
+	}
+	switch (uvm_live_run(p, &o->live, err, sizeof(err))) {
+	case 0:
+		return EXIT_OK;
+	case 1:			/* the trace not saved whole: report all the same */
+		fprintf(stderr, "uvm-collect: %s\n", err);
+		o->save_failed = 1;
+		return EXIT_OK;
+	default:
+		fprintf(stderr, "uvm-collect: %s\n", err);
+		return EXIT_INPUT;
+	}
+}
+
+/* A trace made in a uvm guest names the guest's binaries: resolve
+ * symbols in the root of the guest image whose kernel wrote it. */
+static void guest_sysroot(struct options *o, const struct uvm_profile *p)
+{
+	static char sysroot[PATH_MAX];
+
+	if (!o->report.sysroot && p->kernel[0] && guest_root(p->kernel, sysroot, sizeof(sysroot)))
+		o->report.sysroot = sysroot;
+}
+
+/* Say what a finished profile lost ("run N: " in what); 1 when it did. */
+static int loss_warn(const struct uvm_profile *p, const char *what)
+{
+	const struct uvm_loss *l = &p->loss;
+
+	if (!uvm_loss_incomplete(l))
+		return 0;
+	fprintf(stderr, "uvm-collect: %sthe trace is incomplete: %s%llu malformed lines, "
+		"%llu events dropped, %llu skipped, %llu transport failures\n", what,
+		l->have_trailer ? "" : "no trailer (cut short), ",
+		(unsigned long long)l->malformed, (unsigned long long)l->dropped,
+		/* the same skips, counted by uvm at its end and by staprun at
+		 * unload (later, so maybe more) */
+		(unsigned long long)(l->skipped > l->stap_skipped ? l->skipped : l->stap_skipped),
+		(unsigned long long)(l->transport + l->stap_transport));
+	if (l->stap_error[0])
+		fprintf(stderr, "uvm-collect: %sSystemTap stopped the run: %s\n", what, l->stap_error);
+	return 1;
+}
+
+/* The worse of two exit statuses: no output, no trace, loss, none. */
+static int worse(int a, int b)
+{
+	static const int rank[] = { [EXIT_OK] = 0, [EXIT_LOSS] = 1, [EXIT_INPUT] = 2, [EXIT_OUTPUT] = 3 };
+
+	return rank[b] > rank[a] ? b : a;
+}
+
+/*
+ * Repeated runs: the trace files inputs[0..n) (--runs), or n live runs
+ * of the command (--repeat, inputs NULL), each profiled afresh; then
+ * every run's report and their summary (runs.c).  A run with no usable
+ * trace stops them: the runs before it are written, and the status
+ * says 2.
+ */
+static int run_many(struct options *o, char **inputs, size_t n)
+{
+	struct uvm_runs *rs = uvm_runs_new();
+	char what[48], *tmp = NULL;
+	FILE *out = stdout;
+	int rc = EXIT_OK, bad;
+	size_t k;
+
+	/* the output's file first, so that a path that cannot be written
+	 * fails before the runs: a new file beside it, renamed over it once
+	 * it holds the runs */
+	if (o->output && !(out = output_open(o->output, &tmp))) {
+		fprintf(stderr, "uvm-collect: %s: %s\n", o->output, strerror(errno));
+		uvm_runs_free(rs);
+		return EXIT_OUTPUT;
+	}
+	if (o->live.progress < 0)
+		o->live.progress = isatty(STDERR_FILENO);
+	for (k = 0; k < n; k++) {
+		struct uvm_profile *p = uvm_profile_new();
+		int one;
+
+		if (o->live.progress)
+			fprintf(stderr, "uvm-collect: run %zu/%zu%s%s\n", k + 1, n, inputs ? ": " : "",
+				inputs ? inputs[k] : "");
+		one = profile_one(o, p, inputs ? inputs[k] : NULL);
+		if (one != EXIT_OK) {
+			fprintf(stderr, "uvm-collect: run %zu of %zu failed: %s\n", k + 1, n,
+				k ? "the runs before it are written" : "nothing to write");
+			uvm_profile_free(p);
+			rc = worse(rc, one);
+			break;
+		}
+		guest_sysroot(o, p);
+		uvm_profile_finish(p);
+		uvm_runs_add(rs, uvm_report_json(p, &o->report));
+		snprintf(what, sizeof(what), "run %zu: ", k + 1);
+		if (loss_warn(p, what))
+			rc = worse(rc, EXIT_LOSS);
+		uvm_profile_free(p);
+		/* ^C ends this run (stap writes its trailer) and the runs */
+		if (!inputs && uvm_live_interrupted() && k + 1 < n) {
+			fprintf(stderr, "uvm-collect: interrupted after run %zu of %zu: writing those\n", k + 1, n);
+			break;
+		}
+	}
+	bad = uvm_runs_count(rs) && uvm_runs_write(rs, o->report.format == UVM_JSON, out);
+	bad |= (out != stdout ? output_close(out, &tmp, o->output, uvm_runs_count(rs) > 0) : fflush(out)) != 0;
+	if (bad) {
+		fprintf(stderr, "uvm-collect: %s: writing the runs: %s\n",
+			o->output ? o->output : "<stdout>", strerror(errno));
+		rc = EXIT_OUTPUT;
+	}
+	uvm_runs_free(rs);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -253,7 +431,9 @@ int main(int argc, char **argv)
 		{ "backend", no_argument, NULL, 11 },
 		{ "stacks", no_argument, NULL, 12 },
 		{ "weight", required_argument, NULL, 13 },
-		{ "save-trace", required_argument, NULL, 14 },
+		{ "repeat", required_argument, NULL, 14 },
+		{ "runs", no_argument, NULL, 15 },
+		{ "save-trace", required_argument, NULL, 16 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -264,7 +444,6 @@ int main(int argc, char **argv)
 			    .per_process = 1, .symbols = 1 },
 		.live = { .mode = "events", .follow = 1, .guest = -1, .progress = -1, .save_fd = -1 },
 	};
-	char err[512] = "", sysroot[PATH_MAX];
 	struct uvm_profile *p = NULL;
 	struct uvm_perfetto *pf = NULL;
 	struct uvm_folded *fo = NULL;
@@ -272,7 +451,7 @@ int main(int argc, char **argv)
 	int weight_given = 0;
 	char *tmp_path = NULL;
 	FILE *out = stdout;
-	int c, rc = EXIT_OK, fd = -1, backend = 0, saved = EXIT_OK;
+	int c, rc = EXIT_OK, backend = 0;
 	long v;
 
 	if (argc > 1 && !strcmp(argv[1], "diff"))
@@ -346,7 +525,15 @@ int main(int argc, char **argv)
 			else { fprintf(stderr, "uvm-collect: --weight: '%s' is not calls, time or faults\n", optarg); return EXIT_USAGE; }
 			weight_given = 1;
 			break;
-		case 14: o.live.save_trace = optarg; break;
+		case 14:
+			if (parse_count(optarg, 1000, &v) || v < 1) {
+				fprintf(stderr, "uvm-collect: --repeat: '%s' is not a number of runs from 1 to 1000\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.repeat = v;
+			break;
+		case 15: o.runs = 1; break;
+		case 16: o.live.save_trace = optarg; break;
 		case 'v': o.live.verbose = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("uvm-collect %s (trace format %d)\n", UVM_VERSION, UVM_TRACE_VERSION); return EXIT_OK;
@@ -356,6 +543,40 @@ int main(int argc, char **argv)
 	if (backend) {
 		puts(uvm_live_guest(&o.live) ? "guest" : "host");
 		return fflush(stdout) ? EXIT_OUTPUT : EXIT_OK;
+	}
+	if (o.repeat || o.runs) {
+		const char *opt = o.repeat ? "--repeat" : "--runs";
+		int cmd = optind < argc && !strcmp(argv[optind - 1], "--");
+
+		if (o.repeat && o.runs) {
+			fprintf(stderr, "uvm-collect: --repeat runs a command, --runs reads traces: give one\n");
+			return EXIT_USAGE;
+		}
+		if ((o.report.format != UVM_TEXT && o.report.format != UVM_JSON) || weight_given) {
+			fprintf(stderr, "uvm-collect: %s writes text or json (-f), not one report of another format per run\n", opt);
+			return EXIT_USAGE;
+		}
+		if (o.live.pid || (o.repeat && !cmd) || (o.runs && (cmd || optind >= argc))) {
+			fprintf(stderr, o.repeat ? "uvm-collect: --repeat N traces a command: --repeat N [OPTIONS] -- CMD [ARG...]\n"
+						 : "uvm-collect: --runs reads trace files: --runs [OPTIONS] TRACE...\n");
+			return EXIT_USAGE;
+		}
+		if (o.live.save_trace) {
+			fprintf(stderr, "uvm-collect: --save-trace keeps one live run's trace, not %s's\n", opt);
+			return EXIT_USAGE;
+		}
+		if (o.live.stacks && o.runs) {
+			fprintf(stderr, "uvm-collect: --stacks records stacks in a live run (-p, --) in events mode\n");
+			return EXIT_USAGE;
+		}
+		if (o.runs) {
+			rc = run_many(&o, &argv[optind], (size_t)(argc - optind));
+		} else {
+			o.live.cmd = &argv[optind];
+			rc = run_many(&o, NULL, (size_t)o.repeat);
+		}
+		free(o.live.stap_args);
+		return rc;
 	}
 	if (optind < argc && !strcmp(argv[optind - 1], "--"))
 		o.live.cmd = &argv[optind];
@@ -387,7 +608,7 @@ int main(int argc, char **argv)
 	 * beside the output that replaces it once it holds a timeline: an
 	 * input that is no trace leaves an existing file as it was */
 	if (o.report.format == UVM_PERFETTO) {
-		if (o.output && !(out = timeline_open(o.output, &tmp_path))) {
+		if (o.output && !(out = output_open(o.output, &tmp_path))) {
 			fprintf(stderr, "uvm-collect: %s: %s\n", o.output, strerror(errno));
 			out = stdout;
 			rc = EXIT_OUTPUT;
@@ -399,64 +620,15 @@ int main(int argc, char **argv)
 		fo = uvm_folded_new(weight);
 		p->sink = uvm_folded_sink(fo);
 	}
-	if (o.input) {
-		fd = strcmp(o.input, "-") ? open(o.input, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-		if (fd < 0) {
-			fprintf(stderr, "uvm-collect: %s: %s\n", o.input, strerror(errno));
-			rc = EXIT_INPUT;
-			goto out;
-		}
-		if (uvm_parse_fd(p, fd, strcmp(o.input, "-") ? o.input : "<stdin>", err, sizeof(err))) {
-			fprintf(stderr, "uvm-collect: %s\n", err);
-			rc = EXIT_INPUT;
-			goto out;
-		}
-	} else {
-		find_paths(&o.live);
-		if (!o.live.tapsets || !o.live.script) {
-			fprintf(stderr, "uvm-collect: cannot find uvm's tapsets and uvm.stp (set UVM_TAPSETS and UVM_SCRIPT)\n");
-			rc = EXIT_INPUT;
-			goto out;
-		}
-		if (o.live.progress < 0)
-			o.live.progress = isatty(STDERR_FILENO);
-		if (uvm_live_guest(&o.live) && !o.live.uvm_vm) {
-			fprintf(stderr, "uvm-collect: tracing needs the uvm guest (%s) and uvm-vm was not found (set UVM_VM)\n",
-				o.live.guest == 1 ? "--guest" : "this kernel cannot run SystemTap");
-			rc = EXIT_INPUT;
-			goto out;
-		}
-		/* before anything runs: a file that cannot be written is
-		 * an error now, not after the workload */
-		if (o.live.save_trace &&
-		    (o.live.save_fd = open(o.live.save_trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-					   0666)) < 0) {
-			fprintf(stderr, "uvm-collect: --save-trace %s: %s\n", o.live.save_trace, strerror(errno));
-			rc = EXIT_OUTPUT;
-			goto out;
-		}
-		switch (uvm_live_run(p, &o.live, err, sizeof(err))) {
-		case 0:
-			break;
-		case 1:		/* the trace not saved whole: report all the same */
-			fprintf(stderr, "uvm-collect: %s\n", err);
-			saved = EXIT_OUTPUT;
-			break;
-		default:
-			fprintf(stderr, "uvm-collect: %s\n", err);
-			rc = EXIT_INPUT;
-			goto out;
-		}
-	}
-	/* A trace made in a uvm guest names the guest's binaries: resolve
-	 * symbols in the root of the guest image whose kernel wrote it. */
-	if (!o.report.sysroot && p->kernel[0] && guest_root(p->kernel, sysroot, sizeof(sysroot)))
-		o.report.sysroot = sysroot;
+	rc = profile_one(&o, p, o.input);
+	if (rc != EXIT_OK)
+		goto out;
+	guest_sysroot(&o, p);
 	uvm_profile_finish(p);
 	if (pf) {
 		int fin = uvm_perfetto_finish(pf, p), bad = fin < 0;
 
-		bad |= out != stdout ? timeline_close(out, &tmp_path, o.output, fin == 0) :
+		bad |= out != stdout ? output_close(out, &tmp_path, o.output, fin == 0) :
 				       fflush(stdout) != 0;
 		out = stdout;
 		if (bad) {
@@ -487,25 +659,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	out = stdout;
-	{
-		const struct uvm_loss *l = &p->loss;
-		if (uvm_loss_incomplete(l)) {
-			fprintf(stderr, "uvm-collect: the trace is incomplete: %s%llu malformed lines, "
-				"%llu events dropped, %llu skipped, %llu transport failures\n",
-				l->have_trailer ? "" : "no trailer (cut short), ",
-				(unsigned long long)l->malformed, (unsigned long long)l->dropped,
-				/* the same skips, counted by uvm at its end and by
-				 * staprun at unload (later, so maybe more) */
-				(unsigned long long)(l->skipped > l->stap_skipped ? l->skipped
-										   : l->stap_skipped),
-				(unsigned long long)(l->transport + l->stap_transport));
-			if (l->stap_error[0])
-				fprintf(stderr, "uvm-collect: SystemTap stopped the run: %s\n", l->stap_error);
-			rc = EXIT_LOSS;
-		}
-	}
-	if (saved != EXIT_OK)
-		rc = saved;
+	if (loss_warn(p, ""))
+		rc = EXIT_LOSS;
+	if (o.save_failed)
+		rc = EXIT_OUTPUT;
 out:
 	/* a timeline cut short by an error still ends as a document and is
 	 * kept (the error is what the exit status says) */
@@ -513,15 +670,13 @@ out:
 		int fin = uvm_perfetto_finish(pf, p);
 
 		if (out != stdout)
-			timeline_close(out, &tmp_path, o.output, fin == 0);
+			output_close(out, &tmp_path, o.output, fin == 0);
 		out = stdout;
 	}
 	uvm_perfetto_free(pf);
 	uvm_folded_free(fo);
 	if (out != stdout)
 		fclose(out);
-	if (fd > STDIN_FILENO)
-		close(fd);
 	if (o.live.save_fd >= 0 && close(o.live.save_fd) && (rc == EXIT_OK || rc == EXIT_LOSS)) {
 		fprintf(stderr, "uvm-collect: --save-trace %s: %s\n", o.live.save_trace, strerror(errno));
 		rc = EXIT_OUTPUT;

@@ -327,6 +327,18 @@ static json_object *j_node(const struct uvm_node *n, int *err)
 	return j;
 }
 
+struct json_object *uvm_node_json(const struct uvm_node *n)
+{
+	int err = 0;
+	json_object *j = j_node(n, &err);
+
+	if (err) {
+		json_object_put(j);
+		xoom(NULL);
+	}
+	return j;
+}
+
 static void j_indent(const struct uvm_render *r, size_t depth)
 {
 	size_t i;

@@ -77,6 +77,11 @@ struct uvm_node *uvm_node_string(struct uvm_node *parent, const char *name, cons
 struct uvm_node *uvm_node_bool(struct uvm_node *parent, const char *name, int b);
 struct uvm_node *uvm_node_null(struct uvm_node *parent, const char *name);
 
+/* n as a json-c tree (a NULL pointer for a null), the caller's to put:
+ * what the JSON renderer would write for it, to use as data. */
+struct json_object;
+struct json_object *uvm_node_json(const struct uvm_node *n);
+
 /*
  * Renderers.  open: start a container (the root first) and write the
  * members it has; write: one whole node, a member or item of the open

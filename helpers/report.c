@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "model.h"
 #include "uvm_profile.h"
 #include "util.h"
@@ -755,6 +757,34 @@ static int write_model(const struct uvm_profile *p, const struct uvm_report_opts
 	    uvm_render_close(r))
 		return -1;
 	return 0;
+}
+
+/* The JSON report as a json-c tree, built a part at a time as
+ * write_model() writes it: for reports kept as data (repeated runs,
+ * diff's traces). */
+struct json_object *uvm_report_json(const struct uvm_profile *p, const struct uvm_report_opts *o)
+{
+	struct uvm_node *n = m_head(p);
+	json_object *j = uvm_node_json(n), *procs = json_object_new_array();
+	size_t i;
+
+	uvm_node_free(n);
+	if (!j || !procs)
+		xoom(NULL);
+	for (i = 0; i < p->n_procs; i++) {
+		n = m_process(p->procs[i], o, NULL);
+		if (json_object_array_add(procs, uvm_node_json(n)))
+			xoom(NULL);
+		uvm_node_free(n);
+	}
+	json_object_object_add(j, "processes", procs);
+	n = m_process(&p->totals, o, "totals");
+	json_object_object_add(j, "totals", uvm_node_json(n));
+	uvm_node_free(n);
+	n = uvm_report_loss(p);
+	json_object_object_add(j, "loss", uvm_node_json(n));
+	uvm_node_free(n);
+	return j;
 }
 
 int uvm_report_write(const struct uvm_profile *p, const struct uvm_report_opts *o, FILE *out)

@@ -260,6 +260,9 @@ struct uvm_report_opts {
 
 int uvm_report_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
 		     FILE *out);
+/* The JSON report (-f json) as a json-c tree, the caller's to put. */
+struct json_object;
+struct json_object *uvm_report_json(const struct uvm_profile *p, const struct uvm_report_opts *o);
 int uvm_parse_sort(const char *s, enum uvm_sort *out);
 /* A name from the trace as report text: valid UTF-8 without control
  * characters (backslash escapes, as in the trace, for the rest).

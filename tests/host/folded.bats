@@ -157,3 +157,55 @@ setup() {
 	assert_line --index 1 'stacks;_start;execve 1'
 	assert_line --index 0 --regexp '^stacks;\[unwind stopped\];[^;]+;getppid 1$'
 }
+
+@test "diff --folded: two traces with stacks: stack BASE NEW for every stack on either side, 0 where absent, sorted" {
+	local a b c
+	a=$(K "$(at leaf 4)" "$(at path_a 9)" "$(at main 20)" "$(at _start 33)")
+	b=$(K "$(at leaf 4)" "$(at path_b 9)" "$(at main 30)" "$(at _start 33)")
+	c=$(K "$(at leaf 4)" "$(at path_c 5)" "$(at path_b 40)" "$(at main 30)" "$(at _start 33)")
+	# base: a twice, b once; new: a once, c three times
+	trace "$T/base" "$(S 2000 getppid 100)" "$a" "$(S 2100 getppid 300)" "$a" "$(S 2200 getppid 50)" "$b"
+	trace "$T/new" "$(S 2000 getppid 1000)" "$a" "$(S 2300 getppid 7)" "$c" "$(S 2400 getppid 8)" "$c" \
+		"$(S 2500 getppid 9)" "$c"
+	run -0 "$UVM_COLLECT" diff --folded "$T/base" "$T/new"
+	assert_output "$(printf '%s\n' 'stacks;_start;main;path_a;leaf;getppid 2 1' \
+		'stacks;_start;main;path_b;leaf;getppid 1 0' 'stacks;_start;main;path_b;path_c;leaf;getppid 0 3')"
+	# --weight applies to both sides; -o writes the file
+	run -0 "$UVM_COLLECT" diff --folded --weight time -o "$T/out" "$T/base" "$T/new"
+	assert_output ''
+	run cat "$T/out"
+	assert_output "$(printf '%s\n' 'stacks;_start;main;path_a;leaf;getppid 400 1000' \
+		'stacks;_start;main;path_b;leaf;getppid 50 0' 'stacks;_start;main;path_b;path_c;leaf;getppid 0 24')"
+}
+
+@test "diff --folded: a trace against folded stacks (-f folded's output, or any): duplicates add up, empty lines skipped" {
+	local a
+	a=$(K "$(at leaf 4)" "$(at path_a 9)" "$(at main 20)" "$(at _start 33)")
+	trace "$T/base" "$(S 2000 getppid 100)" "$a" "$(S 2100 getppid 300)" "$a"
+	"$UVM_COLLECT" -f folded -o "$T/base.folded" "$T/base"
+	printf '%s\n' 'stacks;_start;main;path_a;leaf;getppid 5' '' 'other;x 7' 'stacks;_start;main;path_a;leaf;getppid 1' >"$T/new.folded"
+	run -0 "$UVM_COLLECT" diff --folded "$T/base" "$T/new.folded"
+	assert_output "$(printf '%s\n' 'other;x 0 7' 'stacks;_start;main;path_a;leaf;getppid 2 6')"
+	# folded on both sides; the same the other way round
+	run -0 "$UVM_COLLECT" diff --folded "$T/new.folded" "$T/base.folded"
+	assert_output "$(printf '%s\n' 'other;x 7 0' 'stacks;_start;main;path_a;leaf;getppid 6 2')"
+}
+
+@test "diff --folded: a trace without stacks, a line that is no folded stack, a missing file: exit 2 naming it; bad options exit 1" {
+	run -2 "$UVM_COLLECT" diff --folded "$BATS_TEST_DIRNAME/fixtures/syscalls.trace" "$BATS_TEST_DIRNAME/fixtures/syscalls.trace"
+	assert_output --partial "syscalls.trace: the trace has no stacks"
+	printf 'a;b 1\nnot folded\n' >"$T/bad"
+	run -2 "$UVM_COLLECT" diff --folded "$T/bad" "$T/bad"
+	assert_output --partial "$T/bad:2: neither a uvm trace nor folded stacks"
+	printf 'a;b 1x\n' >"$T/bad"
+	run -2 "$UVM_COLLECT" diff --folded "$T/bad" "$T/bad"
+	assert_output --partial "$T/bad:1:"
+	run -2 "$UVM_COLLECT" diff --folded "$T/nothere" "$T/bad"
+	assert_output --partial "$T/nothere: No such file"
+	run -1 "$UVM_COLLECT" diff --folded -f json "$T/bad" "$T/bad"
+	assert_output --partial "--format compares reports"
+	run -1 "$UVM_COLLECT" diff --weight time "$T/bad" "$T/bad"
+	assert_output --partial "--weight is for --folded"
+	run -1 "$UVM_COLLECT" diff --folded --weight bytes "$T/bad" "$T/bad"
+	assert_output --partial "is not calls, time or faults"
+}

@@ -467,6 +467,9 @@ int main(void)
 	test_model_compact();
 	test_mann_whitney();
 	test_holm();
+	test_median_spread();
+	test_rows_report();
+	test_runs_summary();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -32,4 +32,9 @@ void test_model_compact(void);
 void test_mann_whitney(void);
 void test_holm(void);
 
+/* rows.c: report rows and the summary of repeated runs */
+void test_median_spread(void);
+void test_rows_report(void);
+void test_runs_summary(void);
+
 #endif
