@@ -43,9 +43,9 @@ SHELL := /bin/bash
 
 COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/html.c helpers/diff.c helpers/rows.c helpers/runs.c helpers/stats.c helpers/symbols.c helpers/live.c
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
-WORKLOADS := syscalls faults mm tree hostile load stacks
+WORKLOADS := syscalls faults mm tree hostile load stacks twoway
 
-all: $(BUILD)/uvm-collect $(BUILD)/uvm-exec $(WORKLOADS:%=$(BUILD)/workloads/%)
+all: $(BUILD)/uvm-collect $(BUILD)/uvm-exec $(WORKLOADS:%=$(BUILD)/workloads/%) $(BUILD)/workloads/changed/twoway
 
 deps:
 	$(Q)scripts/install-deps build test
@@ -74,6 +74,13 @@ $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) -O2 -g -Wall -Wextra -pthread -o $@ $< $(LDFLAGS)
+
+# twoway built the other way (tests/workloads/twoway.c): the same name in
+# another directory, so that uvm-collect diff matches it by name.
+$(BUILD)/workloads/changed/twoway: tests/workloads/twoway.c tests/workloads/workload.h
+	@mkdir -p $(@D)
+	@echo "  CC      $@ (-DCHANGED)"
+	$(Q)$(CC) -O2 -g -Wall -Wextra -DCHANGED -o $@ $< $(LDFLAGS)
 
 # Unit tests and fuzzing of the C code, with ASan+UBSan.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

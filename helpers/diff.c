@@ -8,7 +8,7 @@
  * second cc1 under the first make).  For each matched process, and for
  * all processes together, the rows compare system calls (calls, and
  * errors by errno), page faults (minor, major, by region), peak mapped
- * memory and latency (total, p50, p95, p99): the rows of rows.c, which
+ * memory, latency (total, p50, p95, p99) and CPU time: the rows of rows.c, which
  * repeated runs (runs.c) summarize too.
  *
  * A side may be repeated runs ({"runs": [report, ...]}): each row then
@@ -145,7 +145,7 @@ static void judge(struct diff *d, struct row *r)
 	r->p = r->p_adj = -1;
 	if (b == n && constant(r->runs[0], d->runs[0]) && constant(r->runs[1], d->runs[1]))
 		r->verdict = V_SAME;
-	else if (r->cat != UVM_ROW_LATENCY && constant(r->runs[0], d->runs[0]) &&
+	else if (!UVM_ROW_TIMING(r->cat) && constant(r->runs[0], d->runs[0]) &&
 		 constant(r->runs[1], d->runs[1]))
 		r->verdict = fabs(r->change) < d->threshold ? V_SAME :
 			     !(d->fail_on & (1u << r->cat)) ? V_CHANGED :
@@ -531,9 +531,9 @@ static void diff_usage(FILE *out)
 "Processes are matched by their place in the tree and their executable's\n"
 "name, not by PID.  Rows: system calls (calls, errors by errno), page faults\n"
 "(minor, major, by region), peak mapped memory, latency (total, p50, p95,\n"
-"p99), per process and for all processes together; changes first, the\n"
+"p99), CPU time, per process and for all processes together; changes first, the\n"
 "largest first.  Counts equal in every run of a side compare exactly; the\n"
-"rest (latencies, counts that vary) by the Mann-Whitney U test when both\n"
+"rest (times, counts that vary) by the Mann-Whitney U test when both\n"
 "sides have at least 5 runs (alpha 0.05, Holm-corrected over the rows),\n"
 "else they are shown, not judged.  A change must also clear the threshold.\n"
 "\n"
@@ -542,7 +542,7 @@ static void diff_usage(FILE *out)
 "      --threshold PCT  a count changed when it moved by at least PCT percent\n"
 "                       of the base (default 5; 0: any change)\n"
 "      --fail-on LIST   what growing is a regression: calls, errors, faults,\n"
-"                       memory, latency (comma separated; default all)\n"
+"                       memory, latency, cpu (comma separated; default all)\n"
 "      --all            text: also the rows whose numbers are equal (JSON has all)\n"
 "      --folded         differential flame graph input instead: BASE and NEW are\n"
 "                       traces recorded with stacks (--stacks) or folded stacks\n"
@@ -631,7 +631,7 @@ int uvm_diff_main(int argc, char **argv)
 			break;
 		case 2:
 			if (parse_fail_on(optarg, &d.fail_on)) {
-				fprintf(stderr, "uvm-collect diff: --fail-on: '%s' is not a list of calls, errors, faults, memory, latency\n", optarg);
+				fprintf(stderr, "uvm-collect diff: --fail-on: '%s' is not a list of calls, errors, faults, memory, latency, cpu\n", optarg);
 				return 1;
 			}
 			report_only = "--fail-on";

@@ -7,8 +7,9 @@
  * rank among its siblings of that name ("make#1/cc1#2": the second cc1
  * under the first make).  For each process, and for all processes
  * together ("all"), the rows are system calls (calls, and errors by
- * errno), page faults (minor, major, by region), peak mapped memory and
- * latency (total, p50, p95, p99).
+ * errno), page faults (minor, major, by region), peak mapped memory,
+ * latency (total, p50, p95, p99) and CPU time (user + system, of the
+ * processes that exited: the kernel's count at exit).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,7 +26,7 @@
 #include "uvm_profile.h"
 #include "util.h"
 
-const char *const uvm_row_cat_names[UVM_ROW_N_CATS] = { "calls", "errors", "faults", "memory", "latency" };
+const char *const uvm_row_cat_names[UVM_ROW_N_CATS] = { "calls", "errors", "faults", "memory", "latency", "cpu" };
 
 static void add(struct uvm_rows *rs, size_t run, const char *proc, const char *comm,
 		enum uvm_row_cat cat, const char *metric, uint64_t v)
@@ -120,6 +121,9 @@ static void process_rows(struct uvm_rows *rs, size_t run, const char *key, json_
 	}
 	if (mem)
 		add(rs, run, key, comm, UVM_ROW_MEMORY, "peak mapped bytes", u64(mem, "peak_mapped_bytes"));
+	/* null for a process still running at the end */
+	if (member(p, "utime_ns", json_type_int) && member(p, "stime_ns", json_type_int))
+		add(rs, run, key, comm, UVM_ROW_CPU, "cpu_ns", u64(p, "utime_ns") + u64(p, "stime_ns"));
 }
 
 /* The base name of a process's executable (its comm without one). */

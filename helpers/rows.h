@@ -2,7 +2,8 @@
  * rows.h - the rows of JSON reports, shared by uvm-collect diff (diff.c)
  * and repeated runs (runs.c): per process, keyed by its place in the
  * tree ("make#1/cc1#2"), and for "all" processes, one number per metric
- * ("getppid calls", "faults minor", "peak mapped bytes", "read p50_ns").
+ * ("getppid calls", "faults minor", "peak mapped bytes", "read p50_ns",
+ * "cpu_ns").
  */
 #ifndef UVM_ROWS_H
 #define UVM_ROWS_H
@@ -14,7 +15,10 @@
 struct json_object;
 
 enum uvm_row_cat { UVM_ROW_CALLS, UVM_ROW_ERRORS, UVM_ROW_FAULTS, UVM_ROW_MEMORY,
-		   UVM_ROW_LATENCY, UVM_ROW_N_CATS };
+		   UVM_ROW_LATENCY, UVM_ROW_CPU, UVM_ROW_N_CATS };
+/* Times (latencies, CPU time): never compared exactly, a clock's reading
+ * varies even when it looks the same twice. */
+#define UVM_ROW_TIMING(cat) ((cat) == UVM_ROW_LATENCY || (cat) == UVM_ROW_CPU)
 extern const char *const uvm_row_cat_names[UVM_ROW_N_CATS];
 
 struct uvm_row {

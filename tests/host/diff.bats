@@ -147,3 +147,35 @@ runs() {
 	run -2 "$UVM_COLLECT" diff "$T/bad.json" "$T/a3.json"
 	assert_output --partial "nor runs of them"
 }
+
+# cpu_runs OUT FACTOR...: repeated runs of syscalls.trace, one per FACTOR,
+# each with the exit records' user and system time times FACTOR (percent)
+cpu_runs() {
+	local out=$1 f i=0
+	shift
+	for f in "$@"; do
+		awk -F'\t' -v f="$f" 'BEGIN { OFS = "\t" }
+			$1 == "X" { $11 = int($11 * f / 100); $12 = int($12 * f / 100) } { print }' \
+			"$F/syscalls.trace" >"$T/run.trace"
+		"$UVM_COLLECT" -f json -o "$T/run$i.json" "$T/run.trace"
+		i=$((i + 1))
+	done
+	jq -s '{runs: .}' $(seq -f "$T/run%g.json" 0 $((i - 1))) >"$out"
+}
+
+@test "diff: CPU time (user + system at exit) is a timing: twice as much in 5 runs a side is a cpu regression, never an exact count" {
+	cpu_runs "$T/base.json" 100 101 102 103 104
+	cpu_runs "$T/busy.json" 200 201 202 203 204
+	run -5 "$UVM_COLLECT" diff -f json "$T/base.json" "$T/busy.json"
+	run jq -r '.rows[] | select(.verdict != "~") | "\(.process) \(.metric) \(.category) \(.verdict)"' <<<"$output"
+	# (the child's time was 0 ticks, and 0 twice over)
+	assert_output "$(printf '%s\n' 'all cpu_ns cpu regression' 'syscalls#1 cpu_ns cpu regression')"
+	# single runs: a time that differs is shown, not judged
+	cpu_runs "$T/one.json" 100
+	cpu_runs "$T/two.json" 200
+	run -0 "$UVM_COLLECT" diff -f json "$T/one.json" "$T/two.json"
+	jq -e '[.rows[] | select(.metric == "cpu_ns" and .base != .new)] | length == 2 and all(.verdict == "not judged")' <<<"$output"
+	# off the list: changed
+	run -0 "$UVM_COLLECT" diff -f json --fail-on calls,latency "$T/base.json" "$T/busy.json"
+	jq -e '[.rows[] | select(.metric == "cpu_ns")] | all(.verdict == "changed")' <<<"$output"
+}

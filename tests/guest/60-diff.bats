@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# uvm-collect diff and repeated runs on real traces: one module, one guest
+# boot for all the runs (setup_file), the runs grouped on the host with
+# uvm-collect --runs; and one live --repeat.
+#
+# - twoway, built two ways (tests/workloads/twoway.c): the changed build
+#   makes 100 more getppid calls and sleeps 2 ms where the base sleeps
+#   1 ms; the diff must find those and nothing else.
+# - a noisy workload run 16 times, split in two halves 10 ways: ten
+#   self-comparisons, no regression.
+# - gzip -1 against gzip -9 on one file (a program nobody here wrote):
+#   -9 spends more CPU time, reads the same.
+
+bats_require_minimum_version 1.5.0
+
+RUNS=8
+
+setup_file() {
+	load '../test_helper/common-setup'
+	_guest_file_setup
+	# 300 KB of text that compresses, the same every time
+	awk 'BEGIN { srand(7); for (i = 0; i < 16000; i++)
+		printf "%d %s %d\n", int(rand() * 1e6), (rand() < 0.5 ? "alpha" : "beta"), i }' >"$D/gz.in"
+	mkdir -p "$D/bin"
+	cat >"$D/job.sh" <<-'EOF'
+		wq() {
+			local s out=""
+			for s in "$@"; do
+				s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//\$/\\\$}; s=${s//\`/\\\`}
+				out+="${out:+ }\"$s\""
+			done
+			printf '%s' "$out"
+		}
+		# t NAME -- CMD...: one traced run
+		t() {
+			local name=$1
+			shift 2
+			staprun -o "$D/$name.trace" -c "$(wq "$@")" "$D/uvm.ko" >"$D/$name.out" 2>"$D/$name.err"
+			echo $? >"$D/$name.status"
+		}
+		gz=$(command -v gzip)
+		# interleaved, so that a drift of the guest's speed falls on
+		# both sides alike; twoway at one path, as built each way
+		for i in $(seq "$RUNS"); do
+			cp "$W/twoway" "$D/bin/twoway"
+			t base$i -- "$D/bin/twoway"
+			cp "$W/changed/twoway" "$D/bin/twoway"
+			t changed$i -- "$D/bin/twoway"
+			t gz1-$i -- "$gz" -1 -c "$D/gz.in"
+			t gz9-$i -- "$gz" -9 -c "$D/gz.in"
+			t noisy$i -- "$W/syscalls" 300 5 20
+			t noisy$((i + RUNS)) -- "$W/syscalls" 300 5 20
+		done
+	EOF
+	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" RUNS="$RUNS" bash "$D/job.sh"
+}
+
+setup() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+	t=$BATS_TEST_TMPDIR
+}
+
+# runs OUT NAME...: the traces $D/NAME.trace (each run exited 0) as
+# repeated runs in OUT
+runs() {
+	local out=$1 n traces=()
+	shift
+	for n in "$@"; do
+		[ "$(cat "$D/$n.status")" = 0 ] || { echo "run $n: staprun $(cat "$D/$n.status"): $(cat "$D/$n.err")"; return 1; }
+		traces+=("$D/$n.trace")
+	done
+	"$UVM_COLLECT" --runs -f json -o "$out" "${traces[@]}"
+}
+
+@test "diff of twoway built two ways, $RUNS runs each: the 100 more calls and the slower path, nothing else; exit 5" {
+	runs "$t/base.json" $(seq -f base%g "$RUNS")
+	runs "$t/changed.json" $(seq -f changed%g "$RUNS")
+	# each run did what the workload says
+	jq -e --argjson n "$RUNS" '.runs | length == $n and all(.totals.syscalls[] | select(.name == "getppid") | .calls == 200)' "$t/base.json"
+	jq -e '.runs | all(.totals.syscalls[] | select(.name == "getppid") | .calls == 300)' "$t/changed.json"
+	run -5 "$UVM_COLLECT" diff -f json -o "$t/diff.json" "$t/base.json" "$t/changed.json"
+	jq -e --argjson n "$RUNS" '.base_runs == $n and .new_runs == $n and .latency_judged' "$t/diff.json"
+	jq -r '.rows[] | select(.verdict != "~") | "\(.process) \(.metric) \(.verdict) \(.p_holm)"' "$t/diff.json"
+	# found: the calls (exactly 100 more), and the slower sleeps
+	for p in 'all' 'twoway#1'; do
+		jq -e --arg p "$p" '[.rows[] | select(.process == $p and .metric == "getppid calls")] | length == 1 and .[0].verdict == "regression" and .[0].base == 200 and .[0].new == 300' "$t/diff.json"
+		jq -e --arg p "$p" '[.rows[] | select(.process == $p and .metric == "clock_nanosleep p50_ns")] | length == 1 and .[0].verdict == "regression" and .[0].p_holm < 0.05 and .[0].new > 1.5 * .[0].base' "$t/diff.json"
+	done
+	# nothing else: every other row unchanged; only getppid's total (100
+	# more calls take more time) and the sleeps' other times may move
+	jq -e '[.rows[] | select(.verdict != "~")] | all((.process == "all" or .process == "twoway#1") and .verdict == "regression"
+		and (.metric | IN("getppid calls", "getppid total_ns", "clock_nanosleep total_ns", "clock_nanosleep p50_ns", "clock_nanosleep p95_ns", "clock_nanosleep p99_ns")))' "$t/diff.json"
+	# the child (50 getpid in both builds) did not change
+	jq -e '[.rows[] | select(.process == "twoway#1/twoway#1")] | length > 0 and all(.verdict == "~")' "$t/diff.json"
+}
+
+@test "ten self-comparisons of $((2 * RUNS)) runs of a noisy workload, split in two halves ten ways: no false regression" {
+	local k judged=0
+	for k in $(seq 10); do
+		# a split of its own, the same each time (seeded)
+		mapfile -t names < <(seq -f noisy%g $((2 * RUNS)) | shuf --random-source=<(yes "$k"))
+		runs "$t/a$k.json" "${names[@]:0:RUNS}"
+		runs "$t/b$k.json" "${names[@]:RUNS}"
+		run -0 "$UVM_COLLECT" diff -f json -o "$t/d$k.json" "$t/a$k.json" "$t/b$k.json"
+		jq -e '.regressions == 0 and ([.rows[] | select(.verdict != "~")] | length) == 0' "$t/d$k.json"
+		judged=$((judged + $(jq '[.rows[] | select(.p != null)] | length' "$t/d$k.json")))
+	done
+	# not empty: times and varying counts were tested in every one
+	echo "rows tested: $judged"
+	[ "$judged" -ge 10 ]
+}
+
+@test "gzip -1 against gzip -9 on one file, $RUNS runs each: -9 takes more CPU time, reads the same, writes no more" {
+	runs "$t/gz1.json" $(seq -f gz1-%g "$RUNS")
+	runs "$t/gz9.json" $(seq -f gz9-%g "$RUNS")
+	# the output: what gzip -1 and -9 make of the file here
+	for i in $(seq "$RUNS"); do
+		cmp "$D/gz1-1.out" "$D/gz1-$i.out"
+		cmp "$D/gz9-1.out" "$D/gz9-$i.out"
+	done
+	[ "$(stat -c %s "$D/gz9-1.out")" -lt "$(stat -c %s "$D/gz1-1.out")" ]
+	run -5 "$UVM_COLLECT" diff -f json -o "$t/gz.json" "$t/gz1.json" "$t/gz9.json"
+	jq -r '.rows[] | select(.verdict != "~") | "\(.process) \(.metric) \(.verdict) \(.base) \(.new) \(.p_holm)"' "$t/gz.json"
+	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "cpu_ns")] | length == 1 and .[0].verdict == "regression" and .[0].p_holm < 0.05' "$t/gz.json"
+	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "read calls")] | length == 1 and .[0].verdict == "~" and .[0].base == .[0].new' "$t/gz.json"
+	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "write calls")] | length == 1 and .[0].new <= .[0].base' "$t/gz.json"
+	# and the other way round, the CPU time is an improvement
+	run "$UVM_COLLECT" diff -f json "$t/gz9.json" "$t/gz1.json"
+	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "cpu_ns")] | .[0].verdict == "improvement"' <<<"$output"
+}
+
+@test "uvm-collect --repeat 3 -- syscalls: three live runs, each counted exactly; the summary's median, min..max and spread" {
+	run -0 --separate-stderr "$UVM_COLLECT" --repeat 3 -f json -o "$t/r.json" -- "$W/syscalls" 40 2
+	jq -e '.runs | length == 3' "$t/r.json"
+	jq -e '[.runs[] | .totals.syscalls[] | select(.name == "getppid") | .calls] == [40, 40, 40]' "$t/r.json"
+	jq -e '[.runs[] | .loss.complete] == [true, true, true]' "$t/r.json"
+	# each a run of its own: three different PIDs
+	jq -e '[.runs[] | .processes[0].pid] | unique | length == 3' "$t/r.json"
+	jq -e '.summary.rows[] | select(.process == "all" and .metric == "getppid calls")
+		| .median == 40 and .min == 40 and .max == 40 and .spread_pct == 0 and .present_runs == 3' "$t/r.json"
+	jq -e '.summary.rows[] | select(.process == "all" and .metric == "openat errors ENOENT") | .median == 2' "$t/r.json"
+	# and diff reads it
+	run -0 "$UVM_COLLECT" diff "$t/r.json" "$t/r.json"
+}
