@@ -6,8 +6,8 @@
 # - twoway, built two ways (tests/workloads/twoway.c): the changed build
 #   makes 100 more getppid calls and sleeps 2 ms where the base sleeps
 #   1 ms; the diff must find those and nothing else.
-# - a noisy workload run 16 times, split in two halves 10 ways: ten
-#   self-comparisons, no regression.
+# - a noisy workload (a fork, a 20 ms blocking read) run 16 times, split
+#   in two halves 10 ways: ten self-comparisons, no regression.
 # - gzip -1 against gzip -9 on one file (a program nobody here wrote):
 #   -9 spends more CPU time, reads the same.
 
@@ -18,9 +18,9 @@ RUNS=8
 setup_file() {
 	load '../test_helper/common-setup'
 	_guest_file_setup
-	# 300 KB of text that compresses, the same every time
-	awk 'BEGIN { srand(7); for (i = 0; i < 16000; i++)
-		printf "%d %s %d\n", int(rand() * 1e6), (rand() < 0.5 ? "alpha" : "beta"), i }' >"$D/gz.in"
+	# 1 MB of text, the same every time, whose long repeats make -9
+	# search much longer than -1 (on the host: 10 times the CPU time)
+	seq 1 140000 | awk '{ print $1 * 7919 % 100003, $1, ($1 % 7 ? "alpha" : "beta") }' >"$D/gz.in"
 	mkdir -p "$D/bin"
 	cat >"$D/job.sh" <<-'EOF'
 		wq() {
@@ -82,7 +82,7 @@ runs() {
 	jq -e '.runs | all(.totals.syscalls[] | select(.name == "getppid") | .calls == 300)' "$t/changed.json"
 	run -5 "$UVM_COLLECT" diff -f json -o "$t/diff.json" "$t/base.json" "$t/changed.json"
 	jq -e --argjson n "$RUNS" '.base_runs == $n and .new_runs == $n and .latency_judged' "$t/diff.json"
-	jq -r '.rows[] | select(.verdict != "~") | "\(.process) \(.metric) \(.verdict) \(.p_holm)"' "$t/diff.json"
+	jq -c '.rows[] | select(.verdict != "~" or (.metric | startswith("clock_nanosleep"))) | del(.comm)' "$t/diff.json"
 	# found: the calls (exactly 100 more), and the slower sleeps
 	for p in 'all' 'twoway#1'; do
 		jq -e --arg p "$p" '[.rows[] | select(.process == $p and .metric == "getppid calls")] | length == 1 and .[0].verdict == "regression" and .[0].base == 200 and .[0].new == 300' "$t/diff.json"
@@ -121,8 +121,9 @@ runs() {
 		cmp "$D/gz9-1.out" "$D/gz9-$i.out"
 	done
 	[ "$(stat -c %s "$D/gz9-1.out")" -lt "$(stat -c %s "$D/gz1-1.out")" ]
-	run -5 "$UVM_COLLECT" diff -f json -o "$t/gz.json" "$t/gz1.json" "$t/gz9.json"
-	jq -r '.rows[] | select(.verdict != "~") | "\(.process) \(.metric) \(.verdict) \(.base) \(.new) \(.p_holm)"' "$t/gz.json"
+	run "$UVM_COLLECT" diff -f json -o "$t/gz.json" "$t/gz1.json" "$t/gz9.json"
+	jq -c '.rows[] | select(.verdict != "~" or .metric == "cpu_ns" or (.metric | startswith("read ") or startswith("write "))) | del(.comm)' "$t/gz.json"
+	[ "$status" = 5 ]
 	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "cpu_ns")] | length == 1 and .[0].verdict == "regression" and .[0].p_holm < 0.05' "$t/gz.json"
 	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "read calls")] | length == 1 and .[0].verdict == "~" and .[0].base == .[0].new' "$t/gz.json"
 	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "write calls")] | length == 1 and .[0].new <= .[0].base' "$t/gz.json"
@@ -131,15 +132,13 @@ runs() {
 	jq -e '[.rows[] | select(.process == "gzip#1" and .metric == "cpu_ns")] | .[0].verdict == "improvement"' <<<"$output"
 }
 
-@test "uvm-collect --repeat 3 -- syscalls: three live runs, each counted exactly; the summary's median, min..max and spread" {
-	run -0 --separate-stderr "$UVM_COLLECT" --repeat 3 -f json -o "$t/r.json" -- "$W/syscalls" 40 2
-	jq -e '.runs | length == 3' "$t/r.json"
-	jq -e '[.runs[] | .totals.syscalls[] | select(.name == "getppid") | .calls] == [40, 40, 40]' "$t/r.json"
-	jq -e '[.runs[] | .loss.complete] == [true, true, true]' "$t/r.json"
-	# each a run of its own: three different PIDs
-	jq -e '[.runs[] | .processes[0].pid] | unique | length == 3' "$t/r.json"
+@test "uvm-collect --repeat 2 -- syscalls: two live runs, each counted exactly; the summary's median, min..max and spread" {
+	run -0 --separate-stderr "$UVM_COLLECT" --repeat 2 -f json -o "$t/r.json" -- "$W/syscalls" 40 2
+	jq -e '.runs | length == 2' "$t/r.json"
+	jq -e '[.runs[] | .totals.syscalls[] | select(.name == "getppid") | .calls] == [40, 40]' "$t/r.json"
+	jq -e '[.runs[] | .loss.complete] == [true, true]' "$t/r.json"
 	jq -e '.summary.rows[] | select(.process == "all" and .metric == "getppid calls")
-		| .median == 40 and .min == 40 and .max == 40 and .spread_pct == 0 and .present_runs == 3' "$t/r.json"
+		| .median == 40 and .min == 40 and .max == 40 and .spread_pct == 0 and .present_runs == 2' "$t/r.json"
 	jq -e '.summary.rows[] | select(.process == "all" and .metric == "openat errors ENOENT") | .median == 2' "$t/r.json"
 	# and diff reads it
 	run -0 "$UVM_COLLECT" diff "$t/r.json" "$t/r.json"
