@@ -4,16 +4,16 @@
 # uvm-collect --runs; and one live --repeat.
 #
 # - twoway, built two ways (tests/workloads/twoway.c): the changed build
-#   makes 100 more getppid calls and sleeps 2 ms where the base sleeps
+#   makes 100 more getppid calls and sleeps 3 ms where the base sleeps
 #   1 ms; the diff must find those and nothing else.
-# - a noisy workload (a fork, a 20 ms blocking read) run 16 times, split
+# - a noisy workload (a fork, a 20 ms blocking read) run 20 times, split
 #   in two halves 10 ways: ten self-comparisons, no regression.
 # - gzip -1 against gzip -9 on one file (a program nobody here wrote):
 #   -9 spends more CPU time, reads the same.
 
 bats_require_minimum_version 1.5.0
 
-RUNS=8
+RUNS=10
 
 setup_file() {
 	load '../test_helper/common-setup'

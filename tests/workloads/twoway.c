@@ -2,7 +2,7 @@
  * (tests/guest/60-diff.bats).  The base build and the changed one
  * (-DCHANGED) differ in exactly two places, and nowhere else:
  *   more_calls: 200 getppid, changed 300 (100 more system calls);
- *   slow_path:  20 nanosleeps of 1 ms, changed 2 ms (a slower path).
+ *   slow_path:  20 nanosleeps of 1 ms, changed 3 ms (a slower path).
  * A child it forks does the same in both: 50 getpid and exit 0.  It
  * prints what it did. */
 #define _GNU_SOURCE
@@ -14,7 +14,7 @@
 
 #ifdef CHANGED
 #define CALLS 300
-#define SLEEP_NS 2000000L
+#define SLEEP_NS 3000000L
 #else
 #define CALLS 200
 #define SLEEP_NS 1000000L
