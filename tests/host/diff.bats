@@ -8,19 +8,10 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/collect-fixtures'
 	_common_setup
 	F="$BATS_TEST_DIRNAME/fixtures"
 	T=$BATS_TEST_TMPDIR
-}
-
-# more_getppid OUT N: syscalls.trace with N more getppid calls (copies of
-# its first one), the trailer's record count kept right
-more_getppid() {
-	awk -F'\t' -v n="$2" 'BEGIN { OFS = "\t" }
-		$1 == "T" { $3 += n; print; next }
-		{ print }
-		$1 == "S" && $6 == "getppid" && !done { for (i = 0; i < n; i++) print; done = 1 }' \
-		"$F/syscalls.trace" >"$1"
 }
 
 # runs OUT FACTOR...: repeated runs ({"runs": [report, ...]}) of
@@ -112,18 +103,20 @@ runs() {
 	assert_output --partial "Exit status: 0 no regression; 5 a regression was found"
 }
 
-@test "diff: 5 runs a side, getppid twice as slow: a latency regression by Mann-Whitney, Holm-corrected; nothing else" {
-	runs "$T/base.json" 100 101 102 103 104
-	runs "$T/slow.json" 200 201 202 203 204
+@test "diff: 6 runs a side, getppid twice as slow: a latency regression by Mann-Whitney, Holm-corrected; nothing else" {
+	runs "$T/base.json" 100 101 102 103 104 105
+	runs "$T/slow.json" 200 201 202 203 204 205
 	run -5 "$UVM_COLLECT" diff -f json "$T/base.json" "$T/slow.json"
 	json=$output
-	jq -e '.base_runs == 5 and .new_runs == 5 and .latency_judged' <<<"$json"
-	# getppid's total and percentiles, in the process and in all; p of
-	# 5 against 5 completely apart is 2/252, times up to 8 rows (Holm)
+	jq -e '.base_runs == 6 and .new_runs == 6 and .latency_judged' <<<"$json"
+	# getppid's total and percentiles, in the process and in all: the 8
+	# rows tested.  p of 6 against 6 completely apart is 2/924, times 8
+	# (Holm) 0.017; 5 against 5 (2/252 * 8 = 0.063) is not enough
+	jq -e '[.rows[] | select(.p != null)] | length == 8 and all(.p == 2 / 924)' <<<"$json"
 	run jq -r '.rows[] | select(.verdict == "regression") | "\(.process) \(.metric)"' <<<"$json"
 	assert_line 'all getppid total_ns'
 	assert_line 'syscalls#1 getppid p50_ns'
-	jq -e '[.rows[] | select(.verdict == "regression")] | all(.category == "latency" and (.metric | startswith("getppid ")) and .p_holm < 0.05 and (.base_runs | length) == 5)' <<<"$json"
+	jq -e '[.rows[] | select(.verdict == "regression")] | all(.category == "latency" and (.metric | startswith("getppid ")) and .p_holm < 0.05 and (.base_runs | length) == 6)' <<<"$json"
 	jq -e '[.rows[] | select(.verdict != "regression" and .verdict != "~")] | length == 0' <<<"$json"
 	# latency off the list: changed, not a regression
 	run -0 "$UVM_COLLECT" diff -f json --fail-on calls,faults "$T/base.json" "$T/slow.json"

@@ -6,6 +6,7 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	load '../test_helper/common-setup'
+	load '../test_helper/collect-fixtures'
 	_common_setup
 	F="$BATS_TEST_DIRNAME/fixtures"
 }
@@ -156,47 +157,29 @@ setup() {
 	assert_output --partial "/nonexistent-dir/r.txt"
 }
 
-# fake_vm: a stand-in for scripts/uvm-vm in $BATS_TEST_TMPDIR/uvm-vm that
-# writes $FAKE_TRACE where stap would (its -o) and notes that it ran, so
-# that the live path runs on this host without a guest
-fake_vm() {
-	cat >"$BATS_TEST_TMPDIR/uvm-vm" <<'EOF'
-#!/bin/sh
-while [ $# -gt 0 ]; do
-	[ "$1" = -o ] && out=$2
-	shift
-done
-: >"$BATS_TEST_TMPDIR/vm-ran"
-cp "$FAKE_TRACE" "$out"
-EOF
-	chmod +x "$BATS_TEST_TMPDIR/uvm-vm"
-	export UVM_VM=$BATS_TEST_TMPDIR/uvm-vm BATS_TEST_TMPDIR
-}
-
 @test "uvm-collect --save-trace: the live run's trace byte for byte; a file it cannot write is exit 4, before the run or after" {
-	t=$BATS_TEST_TMPDIR
+	T=$BATS_TEST_TMPDIR
 	fake_vm
-	FAKE_TRACE=$F/tree.trace run -0 "$UVM_COLLECT" --guest -f json -o "$t/live.json" \
-		--save-trace "$t/saved.trace" -- tree
-	cmp "$F/tree.trace" "$t/saved.trace"
-	"$UVM_COLLECT" -f json -o "$t/file.json" "$t/saved.trace"
-	cmp "$t/live.json" "$t/file.json"
+	cp "$F/tree.trace" "$T/live.1.trace"
+	run -0 "$UVM_COLLECT" --guest -f json -o "$T/live.json" --save-trace "$T/saved.trace" -- tree
+	cmp "$F/tree.trace" "$T/saved.trace"
+	"$UVM_COLLECT" -f json -o "$T/file.json" "$T/saved.trace"
+	cmp "$T/live.json" "$T/file.json"
 	# an incomplete trace is saved whole too, and says exit 3
-	head -n 40 "$F/tree.trace" >"$t/cut.trace"
-	FAKE_TRACE=$t/cut.trace run -3 "$UVM_COLLECT" --guest -o /dev/null --save-trace "$t/saved2.trace" -- tree
-	cmp "$t/cut.trace" "$t/saved2.trace"
-	# not writable: refused before anything runs
-	rm -f "$t/vm-ran"
-	FAKE_TRACE=$F/tree.trace run -4 "$UVM_COLLECT" --guest --save-trace /nonexistent-dir/t -- tree
+	head -n 40 "$F/tree.trace" >"$T/live.2.trace"
+	run -3 "$UVM_COLLECT" --guest -o /dev/null --save-trace "$T/saved2.trace" -- tree
+	cmp "$T/live.2.trace" "$T/saved2.trace"
+	# not writable: refused before anything runs (no run 3)
+	cp "$F/tree.trace" "$T/live.3.trace"
+	run -4 "$UVM_COLLECT" --guest --save-trace /nonexistent-dir/t -- tree
 	assert_output --partial "--save-trace /nonexistent-dir/t: No such file or directory"
-	[ ! -e "$t/vm-ran" ]
+	assert_equal "$(cat "$T/count")" 2
 	# a write that fails during the run: the report is still written
-	FAKE_TRACE=$F/tree.trace run -4 --separate-stderr "$UVM_COLLECT" --guest -f json \
-		--save-trace /dev/full -- tree
+	run -4 --separate-stderr "$UVM_COLLECT" --guest -f json --save-trace /dev/full -- tree
 	assert_equal "$(jq '.processes | length' <<<"$output")" 10
 	[[ "$stderr" == *"--save-trace /dev/full: No space left on device"* ]]
 	# and only for a live run
-	run -1 "$UVM_COLLECT" --save-trace "$t/x" "$F/tree.trace"
+	run -1 "$UVM_COLLECT" --save-trace "$T/x" "$F/tree.trace"
 	assert_output --partial "--save-trace keeps the trace of a live run"
 }
 
