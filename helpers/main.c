@@ -387,7 +387,14 @@ static int run_many(struct options *o, char **inputs, size_t n)
 		}
 		guest_sysroot(o, p);
 		uvm_profile_finish(p);
-		uvm_runs_add(rs, uvm_report_json(p, &o->report));
+		/* every system call of every run (not --top's): a row a run
+		 * lacks counts 0 in the summary and in diff */
+		{
+			struct uvm_report_opts all = o->report;
+
+			all.top = 0;
+			uvm_runs_add(rs, uvm_report_json(p, &all));
+		}
 		snprintf(what, sizeof(what), "run %zu: ", k + 1);
 		if (loss_warn(p, what))
 			rc = worse(rc, EXIT_LOSS);

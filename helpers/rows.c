@@ -70,8 +70,9 @@ static json_object *member(json_object *o, const char *k, json_type t)
 	return v;
 }
 
-/* One process's (or the totals') rows. */
-static void process_rows(struct uvm_rows *rs, size_t run, const char *key, json_object *p)
+/* One process's (or the totals') rows; cpu: whether its CPU time is
+ * known (it exited; for the totals, every process did). */
+static void process_rows(struct uvm_rows *rs, size_t run, const char *key, json_object *p, int cpu)
 {
 	const char *comm = str(p, "comm");
 	json_object *sc = member(p, "syscalls", json_type_array);
@@ -121,8 +122,9 @@ static void process_rows(struct uvm_rows *rs, size_t run, const char *key, json_
 	}
 	if (mem)
 		add(rs, run, key, comm, UVM_ROW_MEMORY, "peak mapped bytes", u64(mem, "peak_mapped_bytes"));
-	/* null for a process still running at the end */
-	if (member(p, "utime_ns", json_type_int) && member(p, "stime_ns", json_type_int))
+	/* the kernel's count at exit: a process running at the end has none
+	 * (its 0 is no time) */
+	if (cpu)
 		add(rs, run, key, comm, UVM_ROW_CPU, "cpu_ns", u64(p, "utime_ns") + u64(p, "stime_ns"));
 }
 
@@ -271,10 +273,18 @@ void uvm_rows_report(struct uvm_rows *rs, size_t run, json_object *rep)
 	json_object *procs = member(rep, "processes", json_type_array);
 	size_t n = json_object_array_length(procs), i;
 	char **key = process_keys(procs, n);
+	json_object *ex;
+	int all_exited = 1;
 
-	process_rows(rs, run, "all", member(rep, "totals", json_type_object));
+	for (i = 0; i < n; i++)
+		all_exited &= json_object_object_get_ex(json_object_array_get_idx(procs, i), "exited", &ex) &&
+			      json_object_get_boolean(ex);
+	process_rows(rs, run, "all", member(rep, "totals", json_type_object), all_exited);
 	for (i = 0; i < n; i++) {
-		process_rows(rs, run, key[i], json_object_array_get_idx(procs, i));
+		json_object *p = json_object_array_get_idx(procs, i);
+
+		process_rows(rs, run, key[i], p,
+			     json_object_object_get_ex(p, "exited", &ex) && json_object_get_boolean(ex));
 		free(key[i]);
 	}
 	free(key);

@@ -88,10 +88,11 @@ runs() {
 		jq -e --arg p "$p" '[.rows[] | select(.process == $p and .metric == "getppid calls")] | length == 1 and .[0].verdict == "regression" and .[0].base == 200 and .[0].new == 300' "$t/diff.json"
 		jq -e --arg p "$p" '[.rows[] | select(.process == $p and .metric == "clock_nanosleep p50_ns")] | length == 1 and .[0].verdict == "regression" and .[0].p_holm < 0.05 and .[0].new > 1.5 * .[0].base' "$t/diff.json"
 	done
-	# nothing else: every other row unchanged; only getppid's total (100
-	# more calls take more time) and the sleeps' other times may move
+	# nothing else: every other row unchanged; only getppid's total and
+	# the CPU time (100 more calls take more time) and the sleeps' other
+	# times may move
 	jq -e '[.rows[] | select(.verdict != "~")] | all((.process == "all" or .process == "twoway#1") and .verdict == "regression"
-		and (.metric | IN("getppid calls", "getppid total_ns", "clock_nanosleep total_ns", "clock_nanosleep p50_ns", "clock_nanosleep p95_ns", "clock_nanosleep p99_ns")))' "$t/diff.json"
+		and (.metric | IN("getppid calls", "getppid total_ns", "cpu_ns", "clock_nanosleep total_ns", "clock_nanosleep p50_ns", "clock_nanosleep p95_ns", "clock_nanosleep p99_ns")))' "$t/diff.json"
 	# the child (50 getpid in both builds) did not change
 	jq -e '[.rows[] | select(.process == "twoway#1/twoway#1")] | length > 0 and all(.verdict == "~")' "$t/diff.json"
 }

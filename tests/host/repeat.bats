@@ -185,3 +185,21 @@ three_runs() {
 	assert_output --partial -- '--folded'
 	assert_output --partial -- 'uvm-collect --repeat 10 -f json -o new.json -- ./bench'
 }
+
+@test "runs: every system call of every run, whatever --top; CPU time only of a process that exited, never a 0 for unknown" {
+	cp "$F/syscalls.trace" "$T/r1.trace"
+	more_getppid "$T/r4.trace" 3000
+	# -n 1 keeps one call per table in a report: not in the runs
+	run -0 "$UVM_COLLECT" --runs -n 1 -f json -o "$T/top.json" "$T/r1.trace" "$T/r4.trace" "$T/r1.trace"
+	jq -e '.summary.rows[] | select(.process == "all" and .metric == "getppid calls")
+		| .median == 50 and .min == 50 and .max == 3050 and .present_runs == 3' "$T/top.json"
+	jq -e '.summary.rows[] | select(.process == "all" and .metric == "execve calls") | .median == 1 and .present_runs == 3' "$T/top.json"
+	jq -e '[.runs[] | .totals.syscalls | length] | all(. > 1)' "$T/top.json"
+	# the process without its exit record: no CPU time row, in it or all
+	awk -F'\t' 'BEGIN { OFS = "\t" } $1 == "X" { next } $1 == "T" { $3 -= 1 } { print }' \
+		"$F/syscalls.trace" >"$T/noexit.trace"
+	run -0 "$UVM_COLLECT" --runs -f json -o "$T/cpu.json" "$T/noexit.trace"
+	jq -e '[.summary.rows[] | select(.metric == "cpu_ns")] | length == 0' "$T/cpu.json"
+	run -0 "$UVM_COLLECT" --runs -f json -o "$T/cpu2.json" "$T/noexit.trace" "$T/r1.trace"
+	jq -e '[.summary.rows[] | select(.metric == "cpu_ns")] | length == 2 and all(.present_runs == 1)' "$T/cpu2.json"
+}
