@@ -381,6 +381,10 @@ static int folded_trace(struct fstacks *fs, int fd, const char *path, enum uvm_w
 			 "or uvm.stp -G stacks=1)", path);
 		goto out;
 	}
+	/* compared as it is, as the reports are, but said */
+	if (uvm_loss_incomplete(&p->loss))
+		fprintf(stderr, "uvm-collect diff: %s: the trace is incomplete (cut short, events "
+			"dropped or lines malformed): its stacks are what arrived\n", path);
 	rc = uvm_folded_each(fo, NULL, symbols, fs_add, fs);
 out:
 	uvm_folded_free(fo);

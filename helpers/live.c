@@ -34,6 +34,22 @@ int uvm_live_interrupted(void)
 	return interrupted != 0;
 }
 
+void uvm_live_hold_signals(int on)
+{
+	static struct sigaction old_int, old_term;
+	struct sigaction sa;
+
+	if (on) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+	} else {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+}
+
 struct argv {
 	char **v;
 	size_t n, cap;

@@ -29,6 +29,10 @@ int uvm_live_guest(const struct uvm_live_opts *o);
 /* Whether a live run was ended by SIGINT or SIGTERM (passed on to stap):
  * repeated runs stop there. */
 int uvm_live_interrupted(void);
+/* on: SIGINT and SIGTERM only noted (uvm_live_interrupted()) until
+ * called with 0, which restores what they did: the work between
+ * repeated runs is not cut short by a ^C, which ends the repeats. */
+void uvm_live_hold_signals(int on);
 
 /* Runs the trace; fills p.  Returns 0; 1 when the profile is whole but
  * the trace could not be written whole to o->save_fd (the message in

@@ -370,6 +370,8 @@ static int run_many(struct options *o, char **inputs, size_t n)
 	}
 	if (o->live.progress < 0)
 		o->live.progress = isatty(STDERR_FILENO);
+	if (!inputs)
+		uvm_live_hold_signals(1);
 	for (k = 0; k < n; k++) {
 		struct uvm_profile *p = uvm_profile_new();
 		int one;
@@ -412,6 +414,8 @@ static int run_many(struct options *o, char **inputs, size_t n)
 			o->output ? o->output : "<stdout>", strerror(errno));
 		rc = EXIT_OUTPUT;
 	}
+	if (!inputs)
+		uvm_live_hold_signals(0);
 	uvm_runs_free(rs);
 	return rc;
 }

@@ -176,6 +176,14 @@ setup() {
 	run cat "$T/out"
 	assert_output "$(printf '%s\n' 'stacks;_start;main;path_a;leaf;getppid 400 1000' \
 		'stacks;_start;main;path_b;leaf;getppid 50 0' 'stacks;_start;main;path_b;path_c;leaf;getppid 0 24')"
+	# a trace cut short (no trailer) is compared as it is, and said
+	head -n -1 "$T/new" >"$T/cut"
+	run -0 --separate-stderr "$UVM_COLLECT" diff --folded "$T/base" "$T/cut"
+	assert_output "$(printf '%s\n' 'stacks;_start;main;path_a;leaf;getppid 2 1' \
+		'stacks;_start;main;path_b;leaf;getppid 1 0' 'stacks;_start;main;path_b;path_c;leaf;getppid 0 3')"
+	[[ "$stderr" == *"$T/cut: the trace is incomplete"* ]]
+	run -0 --separate-stderr "$UVM_COLLECT" diff --folded "$T/base" "$T/new"
+	[ -z "$stderr" ]
 }
 
 @test "diff --folded: a trace against folded stacks (-f folded's output, or any): duplicates add up, empty lines skipped" {
