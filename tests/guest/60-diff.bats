@@ -106,7 +106,10 @@ runs() {
 		mapfile -t names < <(seq -f noisy%g $((2 * RUNS)) | shuf --random-source=<(yes "$k"))
 		runs "$t/a$k.json" "${names[@]:0:RUNS}"
 		runs "$t/b$k.json" "${names[@]:RUNS}"
-		run -0 "$UVM_COLLECT" diff -f json -o "$t/d$k.json" "$t/a$k.json" "$t/b$k.json"
+		run "$UVM_COLLECT" diff -f json -o "$t/d$k.json" "$t/a$k.json" "$t/b$k.json"
+		echo "split $k: ${names[*]:0:RUNS}"
+		jq -c '.rows[] | select(.verdict != "~") | del(.comm)' "$t/d$k.json"
+		[ "$status" = 0 ]
 		jq -e '.regressions == 0 and ([.rows[] | select(.verdict != "~")] | length) == 0' "$t/d$k.json"
 		judged=$((judged + $(jq '[.rows[] | select(.p != null)] | length' "$t/d$k.json")))
 	done
