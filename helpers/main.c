@@ -251,8 +251,9 @@ static int output_close(FILE *f, char **tmp, const char *path, int keep)
 
 /*
  * Profile one input into p: the trace file input ("-": stdin), or, input
- * NULL, a live run of o->live.  EXIT_OK, or EXIT_INPUT with the error
- * written.
+ * NULL, a live run of o->live.  EXIT_OK (o->save_failed set when
+ * --save-trace's copy is not whole), EXIT_INPUT, or EXIT_OUTPUT when
+ * --save-trace's file cannot be opened; the error written.
  */
 static int profile_one(struct options *o, struct uvm_profile *p, const char *input)
 {
