@@ -12,12 +12,17 @@
  * repeated runs (runs.c) summarize too.
  *
  * A side may be repeated runs ({"runs": [report, ...]}): each row then
- * has a value per run, and base and new are the medians.  Counts the
- * same in every run of a side compare exactly: a row changed when they
- * differ by at least the threshold (a share of the base).  Latencies and
- * counts that vary are judged with the Mann-Whitney U test (stats.c),
- * Holm-corrected over the rows, when both sides have MIN_RUNS runs, and
- * shown but not judged otherwise.  A row is a regression when it grew
+ * has a value per run, and base and new are the medians.  A run without
+ * a row counts 0 in it, but for an optional row (a percentile, a CPU
+ * time: rows.h), which has the values of the runs that have it, and is
+ * left out when a side has none.  Counts the same in every run of a side
+ * compare exactly: a row changed when they differ by at least the
+ * threshold (a share of the base).  Latencies and counts that vary are
+ * judged with the Mann-Whitney U test (stats.c), Holm-corrected over the
+ * rows, when both sides have MIN_RUNS values, and shown but not judged
+ * otherwise, or when even samples completely apart could not be
+ * significant over that many rows (too few runs: underpowered).  A row
+ * is a regression when it grew
  * in a category of --fail-on; the exit status says whether there was
  * one (docs/uvm-collect.md, "Comparing runs").
  *
@@ -46,20 +51,22 @@
 enum verdict { V_SAME, V_REGRESSION, V_IMPROVEMENT, V_CHANGED, V_UNJUDGED };
 static const char *const verdict_names[] = { "~", "regression", "improvement", "changed", "not judged" };
 
-/* The least runs a side needs for the statistical test, and its level. */
+/* The least runs a side needs for the statistical test. */
 #define MIN_RUNS 5
-#define ALPHA 0.05
 
 struct row {
 	char *proc;		/* the process's key, or "all" */
 	char *comm;
 	char *metric;
 	enum uvm_row_cat cat;
+	int optional;		/* rows.h: a run without it has no value */
 	/* as collected: one run's value (side, run); merged: each side's
-	 * runs (a run without the row counts 0) and their medians */
+	 * values (a run without the row counts 0, or, optional, has none),
+	 * nv[side] of them, and their medians */
 	int side;
 	size_t run;
 	uint64_t *runs[2];
+	size_t nv[2];
 	uint64_t v[2];		/* base, new: the medians */
 	double p, p_adj;	/* the test's p-values; -1: not tested */
 	enum verdict verdict;
@@ -71,12 +78,19 @@ struct diff {
 	struct row *rows;
 	size_t runs[2];		/* runs of base and new */
 	double threshold;	/* a share: 0.05 */
+	double alpha;		/* the test's level: 0.05 */
 	unsigned fail_on;	/* bit per category */
 	size_t run;		/* the run being collected */
+	size_t tested;		/* rows tested (Holm's m) */
+	/* the smallest p any tested row could have had (its values
+	 * completely apart); underpowered: even that is not significant
+	 * over the tested rows (above alpha / tested), so none was judged */
+	double min_p;
+	int underpowered;
 };
 
 static void add(struct diff *d, int side, const char *proc, const char *comm,
-		enum uvm_row_cat cat, const char *metric, uint64_t v)
+		enum uvm_row_cat cat, int optional, const char *metric, uint64_t v)
 {
 	struct row *r;
 
@@ -87,6 +101,7 @@ static void add(struct diff *d, int side, const char *proc, const char *comm,
 	r->comm = xstrdup(comm ? comm : "");
 	r->metric = xstrdup(metric);
 	r->cat = cat;
+	r->optional = optional;
 	r->side = side;
 	r->run = d->run;
 	r->v[side] = v;
@@ -133,47 +148,63 @@ static int constant(const uint64_t *v, size_t n)
  * A row's verdict, but for the statistical test's (judge_tested()):
  * equal is ~; counts the same in every run of each side compare exactly
  * against the threshold; the rest (latencies, counts that vary) need
- * MIN_RUNS a side for the test, else they are shown, not judged.
+ * MIN_RUNS values a side for the test, else they are shown, not judged.
  */
 static void judge(struct diff *d, struct row *r)
 {
+	const uint64_t *x = r->runs[0], *y = r->runs[1];
+	size_t nx = r->nv[0], ny = r->nv[1];
 	uint64_t b, n;
 
-	r->v[0] = b = uvm_median_u64(r->runs[0], d->runs[0]);
-	r->v[1] = n = uvm_median_u64(r->runs[1], d->runs[1]);
+	r->v[0] = b = uvm_median_u64(x, nx);
+	r->v[1] = n = uvm_median_u64(y, ny);
 	r->change = b ? ((double)n - (double)b) / (double)b : n ? HUGE_VAL : 0;
 	r->p = r->p_adj = -1;
-	if (b == n && constant(r->runs[0], d->runs[0]) && constant(r->runs[1], d->runs[1]))
+	if (b == n && constant(x, nx) && constant(y, ny))
 		r->verdict = V_SAME;
-	else if (!UVM_ROW_TIMING(r->cat) && constant(r->runs[0], d->runs[0]) &&
-		 constant(r->runs[1], d->runs[1]))
+	else if (!UVM_ROW_TIMING(r->cat) && constant(x, nx) && constant(y, ny))
 		r->verdict = fabs(r->change) < d->threshold ? V_SAME :
 			     !(d->fail_on & (1u << r->cat)) ? V_CHANGED :
 			     n > b ? V_REGRESSION : V_IMPROVEMENT;
-	else if (d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS)
-		r->p = uvm_mann_whitney(r->runs[0], d->runs[0], r->runs[1], d->runs[1]);
+	else if (nx >= MIN_RUNS && ny >= MIN_RUNS)
+		r->p = uvm_mann_whitney(x, nx, y, ny);
 	else
 		r->verdict = V_UNJUDGED;
 }
 
-/* The tested rows: Holm's adjustment over all of them, then a change is
- * one significant at ALPHA that also clears the threshold (medians). */
+/*
+ * The tested rows: Holm's adjustment over all of them, then a change is
+ * one significant at alpha that also clears the threshold (medians).
+ * Holm's first step needs a p at most alpha / m: when no tested row
+ * could have one, even with its values completely apart, nothing can
+ * be found (too few runs for so many rows), and the rows are shown, not
+ * judged, rather than said to be unchanged.
+ */
 static void judge_tested(struct diff *d)
 {
 	double *p = xcalloc(d->n, sizeof(*p)), *adj = xcalloc(d->n, sizeof(*adj));
 	size_t *at = xcalloc(d->n, sizeof(*at)), m = 0, i;
 
+	d->min_p = 1;
 	for (i = 0; i < d->n; i++)
 		if (d->rows[i].p >= 0) {
+			double mp = uvm_mann_whitney_min_p(d->rows[i].nv[0], d->rows[i].nv[1]);
+
+			if (mp < d->min_p)
+				d->min_p = mp;
 			at[m] = i;
 			p[m++] = d->rows[i].p;
 		}
+	d->tested = m;
+	d->underpowered = m && d->min_p > d->alpha / (double)m;
 	uvm_holm(p, m, adj);
 	for (i = 0; i < m; i++) {
 		struct row *r = &d->rows[at[i]];
 
 		r->p_adj = adj[i];
-		if (adj[i] >= ALPHA || fabs(r->change) < d->threshold || r->v[0] == r->v[1])
+		if (d->underpowered)
+			r->verdict = V_UNJUDGED;
+		else if (adj[i] >= d->alpha || fabs(r->change) < d->threshold || r->v[0] == r->v[1])
 			r->verdict = V_SAME;
 		else if (!(d->fail_on & (1u << r->cat)))
 			r->verdict = V_CHANGED;
@@ -185,21 +216,27 @@ static void judge_tested(struct diff *d)
 	free(at);
 }
 
-/* Merge the runs' rows (sorted by key) into one per key and judge them. */
+/* Merge the runs' rows (sorted by key) into one per key and judge them;
+ * an optional row that a side has in no run is left out. */
 static size_t merge(struct diff *d)
 {
-	size_t i, j, m = 0;
+	size_t i, j, m = 0, k;
+	int s;
 
 	qsort(d->rows, d->n, sizeof(*d->rows), by_key);
 	for (i = 0; i < d->n; i = j) {
 		struct row r = d->rows[i];
+		char *has[2];
 
-		r.runs[0] = xcalloc(d->runs[0], sizeof(uint64_t));
-		r.runs[1] = xcalloc(d->runs[1], sizeof(uint64_t));
+		for (s = 0; s < 2; s++) {
+			r.runs[s] = xcalloc(d->runs[s], sizeof(uint64_t));
+			has[s] = xcalloc(d->runs[s] + 1, 1);
+		}
 		for (j = i; j < d->n && !by_key(&d->rows[i], &d->rows[j]); j++) {
 			const struct row *x = &d->rows[j];
 
-			r.runs[x->side][x->run] += x->v[x->side];
+			r.runs[x->side][x->run] = sat_add(r.runs[x->side][x->run], x->v[x->side]);
+			has[x->side][x->run] = 1;
 			if (j == i)
 				continue;
 			if (!r.comm[0]) {
@@ -210,6 +247,24 @@ static size_t merge(struct diff *d)
 			free(d->rows[j].proc);
 			free(d->rows[j].comm);
 			free(d->rows[j].metric);
+		}
+		/* the values: every run's, or an optional row's runs that
+		 * have it, in order */
+		for (s = 0; s < 2; s++) {
+			r.nv[s] = d->runs[s];
+			if (r.optional)
+				for (k = r.nv[s] = 0; k < d->runs[s]; k++)
+					if (has[s][k])
+						r.runs[s][r.nv[s]++] = r.runs[s][k];
+			free(has[s]);
+		}
+		if (!r.nv[0] || !r.nv[1]) {
+			free(r.runs[0]);
+			free(r.runs[1]);
+			free(r.proc);
+			free(r.comm);
+			free(r.metric);
+			continue;
 		}
 		judge(d, &r);
 		d->rows[m++] = r;
@@ -244,9 +299,16 @@ static int write_text(const struct diff *d, const char *base, const char *new, i
 	for (i = 0; i < UVM_ROW_N_CATS; i++)
 		if (d->fail_on & (1u << i))
 			fprintf(out, " %s", uvm_row_cat_names[i]);
-	if (d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS)
-		fprintf(out, "\nValues that vary between runs: Mann-Whitney U, alpha %.2f, Holm-corrected "
-			"(p); base and new are medians.\n\n", ALPHA);
+	if (d->underpowered)
+		fprintf(out, "\nLatencies (and counts that vary between runs) are shown, not judged: too "
+			"few runs for %zu rows.  With %zu and %zu runs the smallest p is %.2g (the runs "
+			"completely apart); Holm-corrected over %zu rows it would need %.2g (alpha %g / "
+			"%zu).  More runs, or fewer rows (one process, --fail-on), can judge them.\n\n",
+			d->tested, d->runs[0], d->runs[1], d->min_p, d->tested, d->alpha / (double)d->tested,
+			d->alpha, d->tested);
+	else if (d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS)
+		fprintf(out, "\nValues that vary between runs: Mann-Whitney U, alpha %g, Holm-corrected "
+			"over %zu rows (p); base and new are medians.\n\n", d->alpha, d->tested);
 	else
 		fprintf(out, "\nLatencies (and counts that vary between runs) are shown, not judged: that "
 			"needs at least %d runs on each side.%s\n\n", MIN_RUNS,
@@ -296,7 +358,14 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 			uvm_node_string(fo, NULL, uvm_row_cat_names[i]);
 	uvm_node_uint(root, "base_runs", d->runs[0]);
 	uvm_node_uint(root, "new_runs", d->runs[1]);
-	uvm_node_bool(root, "latency_judged", d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS);
+	uvm_node_double(root, "alpha", d->alpha);
+	uvm_node_bool(root, "latency_judged", d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS &&
+			!d->underpowered);
+	uvm_node_uint(root, "rows_tested", d->tested);
+	if (d->tested)
+		uvm_node_double(root, "min_p", d->min_p);
+	else
+		uvm_node_null(root, "min_p");
 	uvm_node_uint(root, "regressions", reg);
 	rows = uvm_node_array(root, "rows", "row");
 	for (i = 0; i < d->n; i++) {
@@ -320,7 +389,7 @@ static int write_json(const struct diff *d, const char *base, const char *new, F
 				struct uvm_node *a = uvm_node_array(m, k ? "new_runs" : "base_runs", "run");
 				size_t j;
 
-				for (j = 0; j < d->runs[k]; j++)
+				for (j = 0; j < w->nv[k]; j++)
 					uvm_node_uint(a, NULL, w->runs[k][j]);
 			}
 		}
@@ -539,12 +608,16 @@ static void diff_usage(FILE *out)
 "largest first.  Counts equal in every run of a side compare exactly; the\n"
 "rest (times, counts that vary) by the Mann-Whitney U test when both\n"
 "sides have at least 5 runs (alpha 0.05, Holm-corrected over the rows),\n"
-"else they are shown, not judged.  A change must also clear the threshold.\n"
+"else they are shown, not judged, as they are when even runs completely apart\n"
+"could not be significant over that many rows.  A percentile or CPU time is\n"
+"compared over the runs that have it.  A change must also clear the threshold.\n"
 "\n"
 "  -f, --format FMT     text (default) or json\n"
 "  -o, --output FILE    write to FILE (default: stdout)\n"
 "      --threshold PCT  a count changed when it moved by at least PCT percent\n"
 "                       of the base (default 5; 0: any change)\n"
+"      --alpha A        the test's level (default 0.05): at most this chance of\n"
+"                       any false finding among the tested rows\n"
 "      --fail-on LIST   what growing is a regression: calls, errors, faults,\n"
 "                       memory, latency, cpu (comma separated; default all)\n"
 "      --all            text: also the rows whose numbers are equal (JSON has all)\n"
@@ -599,10 +672,11 @@ int uvm_diff_main(int argc, char **argv)
 		{ "folded", no_argument, NULL, 4 },
 		{ "weight", required_argument, NULL, 5 },
 		{ "no-symbols", no_argument, NULL, 6 },
+		{ "alpha", required_argument, NULL, 7 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct diff d = { .threshold = 0.05, .fail_on = (1u << UVM_ROW_N_CATS) - 1 };
+	struct diff d = { .threshold = 0.05, .alpha = 0.05, .fail_on = (1u << UVM_ROW_N_CATS) - 1 };
 	json_object *rep[2] = { NULL, NULL };
 	const char *output = NULL;
 	int json = 0, all = 0, c, rc = 0, i, folded = 0, symbols = 1;
@@ -650,6 +724,15 @@ int uvm_diff_main(int argc, char **argv)
 			folded_only = "--weight";
 			break;
 		case 6: symbols = 0; folded_only = "--no-symbols"; break;
+		case 7:
+			errno = 0;
+			d.alpha = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(d.alpha > 0 && d.alpha < 1)) {
+				fprintf(stderr, "uvm-collect diff: --alpha: '%s' is not a level between 0 and 1\n", optarg);
+				return 1;
+			}
+			report_only = "--alpha";
+			break;
 		case 'h': diff_usage(stdout); return 0;
 		default: diff_usage(stderr); return 1;
 		}
@@ -686,7 +769,7 @@ int uvm_diff_main(int argc, char **argv)
 				const struct uvm_row *x = &rs.rows[k];
 
 				d.run = x->run;
-				add(&d, i, x->proc, x->comm, x->cat, x->metric, x->v);
+				add(&d, i, x->proc, x->comm, x->cat, x->optional, x->metric, x->v);
 			}
 			uvm_rows_free(&rs);
 			if (json_object_object_get_ex(one, "loss", &loss) && loss &&

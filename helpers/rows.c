@@ -39,8 +39,17 @@ static void add(struct uvm_rows *rs, size_t run, const char *proc, const char *c
 	r->comm = xstrdup(comm ? comm : "");
 	r->metric = xstrdup(metric);
 	r->cat = cat;
+	r->optional = 0;
 	r->run = run;
 	r->v = v;
+}
+
+/* A row that a run without it has no value for (rows.h). */
+static void add_optional(struct uvm_rows *rs, size_t run, const char *proc, const char *comm,
+			 enum uvm_row_cat cat, const char *metric, uint64_t v)
+{
+	add(rs, run, proc, comm, cat, metric, v);
+	rs->rows[rs->n - 1].optional = 1;
 }
 
 static uint64_t u64(json_object *o, const char *k)
@@ -99,9 +108,13 @@ static void process_rows(struct uvm_rows *rs, size_t run, const char *key, json_
 			static const char *const lat[] = { "total_ns", "p50_ns", "p95_ns", "p99_ns" };
 			int k;
 
-			for (k = 0; k < 4; k++) {
+			/* a run without the call took no time in it, but
+			 * its percentiles are not 0: they do not exist */
+			snprintf(m, sizeof(m), "%s %s", name, lat[0]);
+			add(rs, run, key, comm, UVM_ROW_LATENCY, m, u64(s, lat[0]));
+			for (k = 1; k < 4; k++) {
 				snprintf(m, sizeof(m), "%s %s", name, lat[k]);
-				add(rs, run, key, comm, UVM_ROW_LATENCY, m, u64(s, lat[k]));
+				add_optional(rs, run, key, comm, UVM_ROW_LATENCY, m, u64(s, lat[k]));
 			}
 		}
 	}
@@ -125,7 +138,7 @@ static void process_rows(struct uvm_rows *rs, size_t run, const char *key, json_
 	/* the kernel's count at exit: a process running at the end has none
 	 * (its 0 is no time) */
 	if (cpu)
-		add(rs, run, key, comm, UVM_ROW_CPU, "cpu_ns", u64(p, "utime_ns") + u64(p, "stime_ns"));
+		add_optional(rs, run, key, comm, UVM_ROW_CPU, "cpu_ns", u64(p, "utime_ns") + u64(p, "stime_ns"));
 }
 
 /* The base name of a process's executable (its comm without one). */

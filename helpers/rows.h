@@ -26,6 +26,10 @@ struct uvm_row {
 	char *comm;
 	char *metric;
 	enum uvm_row_cat cat;
+	/* 1: a run without the row has no value for it, rather than 0: a
+	 * percentile of a call the run never timed, the CPU time of a
+	 * process that did not exit in it */
+	int optional;
 	size_t run;		/* the run it came from */
 	uint64_t v;
 };
@@ -66,7 +70,8 @@ double uvm_spread_pct(uint64_t median, uint64_t min, uint64_t max);
  * in order, and written as {"runs": [report, ...], "summary": {...}}
  * (json) or as a table of each row's median, min..max and spread per
  * process (text).  The summary's rows are the ones above; a run without
- * a row counts 0 in it, as in uvm-collect diff.
+ * a row counts 0 in it, as in uvm-collect diff, but for an optional row,
+ * which is summarized over the runs that have it.
  */
 struct uvm_runs;
 struct uvm_runs *uvm_runs_new(void);

@@ -4,7 +4,9 @@
  * row (rows.c: per process key and metric) over the runs: its median
  * (the lower middle value of an even count, as uvm-collect diff takes),
  * min, max and spread, (max - min) / median as a percentage (none when
- * the median is 0).  A run without a row counts 0 in it.
+ * the median is 0).  A run without a row counts 0 in it, but for an
+ * optional row (a percentile, a CPU time: rows.h), which is summarized
+ * over the runs that have it.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -77,7 +79,8 @@ static int by_process(const void *a, const void *b)
 static struct sum *summarize(const struct uvm_runs *rs, struct uvm_rows *rows, size_t *n)
 {
 	struct sum *s = NULL;
-	size_t cap = 0, i, j, k;
+	size_t cap = 0, i, j, k, nv;
+	char *has;
 
 	*n = 0;
 	for (i = 0; i < rs->n; i++)
@@ -91,6 +94,7 @@ static struct sum *summarize(const struct uvm_runs *rs, struct uvm_rows *rows, s
 		memset(m, 0, sizeof(*m));
 		m->r = &rows->rows[i];
 		m->v = xcalloc(rs->n, sizeof(*m->v));
+		has = xcalloc(rs->n, 1);
 		for (j = i; j < rows->n && !strcmp(rows->rows[j].proc, m->r->proc) &&
 			    !strcmp(rows->rows[j].metric, m->r->metric); j++) {
 			const struct uvm_row *x = &rows->rows[j];
@@ -99,10 +103,19 @@ static struct sum *summarize(const struct uvm_runs *rs, struct uvm_rows *rows, s
 			 * kind and path) adds up, as in diff */
 			m->present += j == i || x->run != rows->rows[j - 1].run;
 			m->v[x->run] = sat_add(m->v[x->run], x->v);
+			has[x->run] = 1;
 		}
-		m->median = uvm_median_u64(m->v, rs->n);
+		/* an optional row's values: the runs that have it, in order */
+		nv = rs->n;
+		if (m->r->optional) {
+			for (k = nv = 0; k < rs->n; k++)
+				if (has[k])
+					m->v[nv++] = m->v[k];
+		}
+		free(has);
+		m->median = uvm_median_u64(m->v, nv);
 		m->min = m->max = m->v[0];
-		for (k = 1; k < rs->n; k++) {
+		for (k = 1; k < nv; k++) {
 			if (m->v[k] < m->min)
 				m->min = m->v[k];
 			if (m->v[k] > m->max)

@@ -120,6 +120,25 @@ double uvm_mann_whitney(const uint64_t *x, size_t n1, const uint64_t *y, size_t 
 	return p < 1 ? p : 1;
 }
 
+double uvm_mann_whitney_min_p(size_t n1, size_t n2)
+{
+	double c = 1, mu, z;
+	size_t i;
+
+	if (!n1 || !n2)
+		return 1;
+	if (n1 * n2 <= EXACT_MAX_PRODUCT) {
+		/* the two orderings completely apart, of C(n1 + n2, n1) */
+		for (i = 1; i <= n1; i++)
+			c = c * (double)(n2 + i) / (double)i;
+		return 2 / c < 1 ? 2 / c : 1;
+	}
+	/* completely apart, no ties: |U - mu| = mu */
+	mu = (double)n1 * (double)n2 / 2;
+	z = (mu - 0.5) / sqrt(mu / 6 * (double)(n1 + n2 + 1));
+	return erfc(z / M_SQRT2);
+}
+
 struct pi {
 	double p;
 	size_t i;

@@ -348,8 +348,12 @@ int uvm_html_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
  * that samples x (n1) and y (n2) come from one distribution (1 when
  * either is empty or every value is equal).  uvm_holm(): Holm's
  * step-down adjustment of m p-values into adj (same order), so that
- * "adj < alpha" bounds the chance of any false finding by alpha. */
+ * "adj < alpha" bounds the chance of any false finding by alpha.
+ * uvm_mann_whitney_min_p(): the smallest p uvm_mann_whitney() can give
+ * for samples of n1 and n2 (the two completely apart, without ties):
+ * 2 / C(n1 + n2, n1) where it is exact. */
 double uvm_mann_whitney(const uint64_t *x, size_t n1, const uint64_t *y, size_t n2);
+double uvm_mann_whitney_min_p(size_t n1, size_t n2);
 void uvm_holm(const double *p, size_t m, double *adj);
 
 /* ---- uvm-collect diff (diff.c): its own options and exit status ---- */

@@ -17,24 +17,7 @@ setup_file() {
 		"$UVM_ROOT/scripts/uvm.stp" "$D/uvm_stacks.ko"
 	mkfifo "$D/fifo"
 	cat >"$D/job.sh" <<-'EOF'
-		# wq WORD...: the words quoted for staprun -c (wordexp(3))
-		wq() {
-			local s out=""
-			for s in "$@"; do
-				s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//\$/\\\$}; s=${s//\`/\\\`}
-				out+="${out:+ }\"$s\""
-			done
-			printf '%s' "$out"
-		}
-		# t NAME [MODULE-PARAM...] -- CMD...: one traced run
-		t() {
-			local name=$1 p=()
-			shift
-			while [ "$1" != -- ]; do p+=("$1"); shift; done
-			shift
-			staprun -o "$D/$name.trace" -c "$(wq "$@")" "${KO:-$D/uvm.ko}" "${p[@]}" >"$D/$name.out" 2>"$D/$name.err"
-			echo $? >"$D/$name.status"
-		}
+		. "$UVM_ROOT/tests/test_helper/guest-job.bash"
 		t header -- "$W/syscalls" 10 0
 		t syscalls -- "$W/syscalls" 5000 17 300
 		t faults -- "$W/faults" 256 "$D/mapped.faults" 64
@@ -65,7 +48,7 @@ setup_file() {
 		# stacks=1 with a module built without the unwinder
 		t nounwinder stacks=1 -- "$W/syscalls" 1 0
 	EOF
-	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" bash "$D/job.sh"
+	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" UVM_ROOT="$UVM_ROOT" bash "$D/job.sh"
 }
 
 setup() {

@@ -14,16 +14,22 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
+# slower OUT FACTOR: syscalls.trace with getppid's latencies times FACTOR
+# (percent); FACTOR 0: without its 50 getppid calls
+slower() {
+	awk -F'\t' -v f="$2" 'BEGIN { OFS = "\t" }
+		$1 == "S" && $6 == "getppid" { if (!f) next; $9 = int($9 * f / 100) }
+		$1 == "T" && !f { $3 -= 50 }
+		{ print }' "$F/syscalls.trace" >"$1"
+}
+
 # runs OUT FACTOR...: repeated runs ({"runs": [report, ...]}) of
-# syscalls.trace, one per FACTOR, each with getppid's latencies times
-# FACTOR (percent)
+# syscalls.trace, one per FACTOR (slower)
 runs() {
 	local out=$1 f i=0
 	shift
 	for f in "$@"; do
-		awk -F'\t' -v f="$f" 'BEGIN { OFS = "\t" }
-			$1 == "S" && $6 == "getppid" { $9 = int($9 * f / 100) } { print }' \
-			"$F/syscalls.trace" >"$T/run.trace"
+		slower "$T/run.trace" "$f"
 		"$UVM_COLLECT" -f json -o "$T/run$i.json" "$T/run.trace"
 		i=$((i + 1))
 	done
@@ -124,11 +130,11 @@ runs() {
 }
 
 @test "diff: repeated runs of one noisy distribution, compared: no false regression; fewer than 5 runs are not judged" {
-	runs "$T/a.json" 100 106 104 110 102
-	runs "$T/b.json" 103 101 109 105 107
+	runs "$T/a.json" 100 106 104 110 102 108
+	runs "$T/b.json" 103 101 109 105 107 111
 	run -0 "$UVM_COLLECT" diff -f json "$T/a.json" "$T/b.json"
-	jq -e '.regressions == 0 and ([.rows[] | select(.p != null)] | length) > 0' <<<"$output"
-	jq -e '[.rows[] | select(.p != null)] | all(.verdict == "~")' <<<"$output"
+	jq -e '.regressions == 0 and .latency_judged and .rows_tested == 8 and .min_p == 2 / 924' <<<"$output"
+	jq -e '[.rows[] | select(.p != null)] | length == 8 and all(.verdict == "~")' <<<"$output"
 	# 3 runs a side, twice as slow: shown, not judged
 	runs "$T/a3.json" 100 101 102
 	runs "$T/b3.json" 200 201 202
@@ -139,6 +145,57 @@ runs() {
 	echo '{"runs": [{"a": 1}]}' >"$T/bad.json"
 	run -2 "$UVM_COLLECT" diff "$T/bad.json" "$T/a3.json"
 	assert_output --partial "nor runs of them"
+}
+
+@test "diff: 5 runs a side over 8 tested rows cannot be significant (2/252 > 0.05/8): shown, not judged, and said; --alpha 0.1 judges them" {
+	runs "$T/a.json" 100 101 102 103 104
+	runs "$T/b.json" 200 201 202 203 204
+	# twice as slow, completely apart: p = 2/252 in each of the 8 rows,
+	# which Holm needs at 0.05/8 = 0.00625; not "~" (no change), since
+	# no change could have been found
+	run -0 "$UVM_COLLECT" diff -f json "$T/a.json" "$T/b.json"
+	jq -e '.latency_judged == false and .rows_tested == 8 and .min_p == 2 / 252 and .regressions == 0 and .alpha == 0.05' <<<"$output"
+	jq -e '[.rows[] | select(.p != null)] | length == 8 and all(.verdict == "not judged" and .p == 2 / 252)' <<<"$output"
+	run -0 "$UVM_COLLECT" diff "$T/a.json" "$T/b.json"
+	assert_output --partial "too few runs for 8 rows.  With 5 and 5 runs the smallest p is 0.0079"
+	assert_line --regexp '^syscalls#1 +getppid p50_ns .* not judged$'
+	# at alpha 0.1 (0.0125 a row at Holm's first step) they are found
+	run -5 "$UVM_COLLECT" diff -f json --alpha 0.1 "$T/a.json" "$T/b.json"
+	jq -e '.latency_judged and .alpha == 0.1 and ([.rows[] | select(.verdict == "regression")] | length) == 8' <<<"$output"
+	for a in 0 1 x -0.1 0.05x; do
+		run -1 "$UVM_COLLECT" diff --alpha "$a" "$T/a.json" "$T/b.json"
+		assert_output --partial "--alpha: '$a' is not a level between 0 and 1"
+	done
+}
+
+@test "diff and --runs: a percentile of a call a run never made is no value, not 0: over the runs that made it" {
+	# getppid in 4 of 6 runs (0: a run without it)
+	runs "$T/a.json" 100 101 102 103 104 105
+	runs "$T/b.json" 0 200 201 0 202 203
+	run -0 "$UVM_COLLECT" diff -f json "$T/a.json" "$T/b.json"
+	json=$output
+	# its calls: 0 in two runs, which count; median (the lower middle) 50
+	jq -e '[.rows[] | select(.process == "syscalls#1" and .metric == "getppid calls")] | length == 1 and (.[0].new_runs | sort) == [0, 0, 50, 50, 50, 50] and .[0].new == 50' <<<"$json"
+	# its p50: the 4 runs that made it, not two zeros; 4 < 5 values: not judged
+	jq -e '[.rows[] | select(.process == "syscalls#1" and .metric == "getppid p50_ns")] | length == 1 and (.[0].base_runs | length) == 6 and (.[0].new_runs | length) == 4 and all(.[0].new_runs[]; . > 0) and .[0].new > .[0].base and .[0].verdict == "not judged"' <<<"$json"
+	# its total is time, and 0 in a run without it
+	jq -e '[.rows[] | select(.process == "syscalls#1" and .metric == "getppid total_ns")] | (.[0].new_runs | length) == 6 and (.[0].new_runs | map(select(. == 0)) | length) == 2' <<<"$json"
+	# the summary of runs, the same way: p50 over the 2 runs with calls
+	slower "$T/r0.trace" 0
+	slower "$T/r1.trace" 100
+	slower "$T/r3.trace" 300
+	run -0 "$UVM_COLLECT" --runs -f json "$T/r0.trace" "$T/r1.trace" "$T/r3.trace"
+	json=$output
+	p1=$(jq '.runs[1].processes[0].syscalls[] | select(.name == "getppid") | .p50_ns' <<<"$json")
+	p3=$(jq '.runs[2].processes[0].syscalls[] | select(.name == "getppid") | .p50_ns' <<<"$json")
+	[ "$p1" -gt 0 ] && [ "$p3" -gt "$p1" ]
+	jq -e --argjson p1 "$p1" --argjson p3 "$p3" '[.summary.rows[] | select(.process == "syscalls#1" and .metric == "getppid p50_ns")] | length == 1 and .[0].present_runs == 2 and .[0].median == $p1 and .[0].min == $p1 and .[0].max == $p3' <<<"$json"
+	jq -e '[.summary.rows[] | select(.process == "syscalls#1" and .metric == "getppid calls")] | .[0].present_runs == 2 and .[0].median == 50 and .[0].min == 0 and .[0].max == 50' <<<"$json"
+	# a side without the call at all: no percentile rows, its calls row says it
+	runs "$T/none.json" 0 0 0 0 0 0
+	run -0 "$UVM_COLLECT" diff -f json "$T/a.json" "$T/none.json"
+	jq -e '[.rows[] | select(.metric | startswith("getppid "))] | map(.metric) | unique == ["getppid calls", "getppid total_ns"]' <<<"$output"
+	jq -e '[.rows[] | select(.process == "syscalls#1" and .metric == "getppid calls")] | .[0].new == 0 and .[0].verdict == "improvement"' <<<"$output"
 }
 
 # cpu_runs OUT FACTOR...: repeated runs of syscalls.trace, one per FACTOR,

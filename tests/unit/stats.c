@@ -116,6 +116,19 @@ void test_mann_whitney(void)
 		p = uvm_mann_whitney(lo, 8, hi, 8);
 		CHECK(fabs(p - 2.0 / 12870) < 1e-15);
 	}
+	/* the smallest p: what samples completely apart give, exact or
+	 * approximated; nothing from an empty side */
+	CHECK(fabs(uvm_mann_whitney_min_p(5, 5) - 2.0 / 252) < 1e-15);
+	CHECK(fabs(uvm_mann_whitney_min_p(10, 10) - 2.0 / 184756) < 1e-18);
+	CHECK(fabs(uvm_mann_whitney_min_p(3, 4) - uvm_mann_whitney(a, 3, b, 4)) < 1e-15);
+	CHECK(uvm_mann_whitney_min_p(0, 5) == 1);
+	for (i = 0; i < 30; i++) {
+		big1[i] = (uint64_t)i;
+		big2[i] = (uint64_t)i + 100;
+	}
+	p = uvm_mann_whitney(big1, 30, big2, 30);
+	CHECK(p > 0 && fabs(uvm_mann_whitney_min_p(30, 30) - p) < 1e-12 * p);
+	CHECK(uvm_mann_whitney(x, 5, y + 1, 5) >= uvm_mann_whitney_min_p(5, 5));
 }
 
 void test_holm(void)

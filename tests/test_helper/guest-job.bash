@@ -1,0 +1,27 @@
+# guest-job.bash - sourced by the job a guest test file runs in its one
+# boot (setup_file: "$UVM_VM" run ... bash "$D/job.sh"), in the guest:
+# traced runs of the module $D/uvm.ko, each leaving its files in $D.
+
+# wq WORD...: the words quoted for staprun -c, which splits its command
+# with wordexp(3)
+wq() {
+	local s out=""
+	for s in "$@"; do
+		s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//\$/\\\$}; s=${s//\`/\\\`}
+		out+="${out:+ }\"$s\""
+	done
+	printf '%s' "$out"
+}
+
+# t NAME [MODULE-PARAM...] -- CMD...: one traced run of CMD under the
+# module ($KO, or $D/uvm.ko): its trace $D/NAME.trace, its stdout and
+# stderr $D/NAME.out and $D/NAME.err (staprun's and the command's), and
+# staprun's exit status in $D/NAME.status
+t() {
+	local name=$1 p=()
+	shift
+	while [ "$1" != -- ]; do p+=("$1"); shift; done
+	shift
+	staprun -o "$D/$name.trace" -c "$(wq "$@")" "${KO:-$D/uvm.ko}" "${p[@]}" >"$D/$name.out" 2>"$D/$name.err"
+	echo $? >"$D/$name.status"
+}
