@@ -101,6 +101,7 @@ runs() {
 	echo "$output"
 	[ "$status" = 0 ]
 	s=$(tail -n 1 <<<"$output")
+	echo "# self-comparisons: $s" >&3
 	# every split judged its times (10 runs a side: p down to 1e-5), and
 	# times and varying counts were tested in each
 	jq -e '.splits == 200 and .all_judged and .rows_tested[0] >= 10' <<<"$s"
