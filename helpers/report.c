@@ -94,7 +94,7 @@ static void put_text(FILE *out, const char *s)
 	free(tmp);
 }
 
-#define UVM_REPORT_VERSION 2
+#define UVM_REPORT_VERSION 3
 
 static const char *const outcome_names[UVM_N_OUTCOMES] = { "minor", "major", "error", "retry" };
 static const char *const access_names[UVM_N_ACCESS] = { "read", "write", "exec" };
