@@ -25,58 +25,62 @@ setup_file() {
 			for i in $(seq 300); do grep -q '^H' "$1" 2>/dev/null && return 0; sleep 0.1; done
 			return 1
 		}
-		for n in A1 A2 B1 B2 C1 C2 K1 U1 X1 Y1 S1 S2; do mkfifo "$D/go.$n"; done
+		# the fifos in the guest's own tmpfs (mkfifo on the 9p share
+		# does not make one)
+		G=$(mktemp -d)
+		export G
+		for n in A1 A2 B1 B2 C1 C2 K1 U1 X1 Y1 S1 S2; do mkfifo "$G/go.$n" || exit 1; done
 		# each tree: a shell (the target) that forks the workload, once
 		# per phase; the second runs of A and C fork a child of their own
-		sh -c 'read g <"$D/go.A1"; "$W/syscalls" 1101 11; read g <"$D/go.A2"; "$W/syscalls" 1102 12 30' >"$D/A.out" &
+		sh -c 'read g <"$G/go.A1"; "$W/syscalls" 1101 11; read g <"$G/go.A2"; "$W/syscalls" 1102 12 30' >"$D/A.out" &
 		A=$!
-		sh -c 'read g <"$D/go.B1"; "$W/syscalls" 2201 21 20; read g <"$D/go.B2"; "$W/syscalls" 2202 22' >"$D/B.out" &
+		sh -c 'read g <"$G/go.B1"; "$W/syscalls" 2201 21 20; read g <"$G/go.B2"; "$W/syscalls" 2202 22' >"$D/B.out" &
 		B=$!
-		sh -c 'read g <"$D/go.C1"; "$W/syscalls" 3301 31; read g <"$D/go.C2"; "$W/syscalls" 3302 32 10' >"$D/C.out" &
+		sh -c 'read g <"$G/go.C1"; "$W/syscalls" 3301 31; read g <"$G/go.C2"; "$W/syscalls" 3302 32 10' >"$D/C.out" &
 		C=$!
-		sh -c 'read g <"$D/go.K1"; "$W/syscalls" 4401 41; exec sleep 600' >"$D/K.out" &
+		sh -c 'read g <"$G/go.K1"; "$W/syscalls" 4401 41; exec sleep 600' >"$D/K.out" &
 		K=$!
-		sh -c 'read g <"$D/go.U1"; exec "$W/syscalls" 5501 51' >"$D/U.out" &
+		sh -c 'read g <"$G/go.U1"; exec "$W/syscalls" 5501 51' >"$D/U.out" &
 		U=$!
 		echo "A=$A B=$B C=$C K=$K U=$U" >"$D/pids"
 		staprun -o "$D/multi.trace" "$D/uvm.ko" pids="$A,$B,$C,$K" >"$D/multi.out" 2>"$D/multi.err" &
 		st=$!
 		header "$D/multi.trace" || echo "no header" >>"$D/multi.err"
-		for n in A1 B1 C1 K1 U1; do echo go >"$D/go.$n"; done
+		for n in A1 B1 C1 K1 U1; do echo go >"$G/go.$n"; done
 		# K has made its calls and sleeps: killed while A, B and C wait
 		for i in $(seq 600); do [ "$(cat /proc/$K/comm 2>/dev/null)" = sleep ] && break; sleep 0.1; done
 		kill -KILL "$K"
 		while kill -0 "$K" 2>/dev/null; do sleep 0.1; done
 		echo killed >"$D/K.killed"
-		for n in A2 B2 C2; do echo go >"$D/go.$n"; done
+		for n in A2 B2 C2; do echo go >"$G/go.$n"; done
 		wait "$st"
 		echo $? >"$D/multi.status"
 		wait
 
 		# -x and pids= together: the union, X named twice counts once
-		sh -c 'read g <"$D/go.X1"; exec "$W/syscalls" 611 1' >"$D/X.out" &
+		sh -c 'read g <"$G/go.X1"; exec "$W/syscalls" 611 1' >"$D/X.out" &
 		X=$!
-		sh -c 'read g <"$D/go.Y1"; exec "$W/syscalls" 622 2' >"$D/Y.out" &
+		sh -c 'read g <"$G/go.Y1"; exec "$W/syscalls" 622 2' >"$D/Y.out" &
 		Y=$!
 		echo "X=$X Y=$Y" >>"$D/pids"
 		staprun -x "$X" -o "$D/union.trace" "$D/uvm.ko" pids="$Y,$X" >"$D/union.out" 2>"$D/union.err" &
 		st=$!
 		header "$D/union.trace" || echo "no header" >>"$D/union.err"
-		for n in X1 Y1; do echo go >"$D/go.$n"; done
+		for n in X1 Y1; do echo go >"$G/go.$n"; done
 		wait "$st"
 		echo $? >"$D/union.status"
 		wait
 
 		# summary mode, two trees
-		sh -c 'read g <"$D/go.S1"; "$W/syscalls" 701 7 10' >"$D/S1.out" &
+		sh -c 'read g <"$G/go.S1"; "$W/syscalls" 701 7 10' >"$D/S1.out" &
 		S1=$!
-		sh -c 'read g <"$D/go.S2"; "$W/syscalls" 702 8' >"$D/S2.out" &
+		sh -c 'read g <"$G/go.S2"; "$W/syscalls" 702 8' >"$D/S2.out" &
 		S2=$!
 		echo "S1=$S1 S2=$S2" >>"$D/pids"
 		staprun -o "$D/summary.trace" "$D/uvm.ko" mode=summary pids="$S1,$S2" >"$D/summary.out" 2>"$D/summary.err" &
 		st=$!
 		header "$D/summary.trace" || echo "no header" >>"$D/summary.err"
-		for n in S1 S2; do echo go >"$D/go.$n"; done
+		for n in S1 S2; do echo go >"$G/go.$n"; done
 		wait "$st"
 		echo $? >"$D/summary.status"
 		wait
