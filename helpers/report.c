@@ -539,9 +539,10 @@ static void text_trees(FILE *out, const struct uvm_profile *p, const struct uvm_
 		if (k == p->targets.n && !n)
 			break;
 		if (k < p->targets.n)
-			fprintf(out, "\nTree of target %d: %zu processes\n", p->targets.pid[k], n);
+			fprintf(out, "\nTree of target %d: %zu process%s\n", p->targets.pid[k], n,
+				n == 1 ? "" : "es");
 		else
-			fprintf(out, "\nIn no target's tree: %zu processes\n", n);
+			fprintf(out, "\nIn no target's tree: %zu process%s\n", n, n == 1 ? "" : "es");
 		for (i = 0; i < p->n_procs; i++)
 			if (in_group(p, p->procs[i], k) && text_top(p->procs[i]))
 				text_group_tree(out, p, p->procs[i], 0);

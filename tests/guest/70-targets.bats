@@ -192,7 +192,7 @@ pairs() {
 	run -0 "$UVM_COLLECT" "$D/multi.trace"
 	assert_line --index 0 --regexp "^uvm profile: targets $A,$B,$C,$K, "
 	for tr in A B C K; do
-		assert_line --regexp "^Tree of target ${!tr}: [0-9]+ processes$"
+		assert_line --regexp "^Tree of target ${!tr}: [0-9]+ process(es)?$"
 		assert_line "All processes of target ${!tr}'s tree"
 	done
 	assert_line "All 4 trees together:"
