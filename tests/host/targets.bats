@@ -179,3 +179,11 @@ SH
 	grep -q '"targets"' "$UVM_ROOT/docs/uvm-collect.md"
 	grep -q '`targets`' "$UVM_ROOT/docs/trace-format.md"
 }
+
+@test "uvm-collect -f html, -f perfetto of several targets: their checkers pass; both name the targets" {
+	cp "$TR" "$T/targets.trace"
+	_timeline_check "$T/targets.trace"
+	assert_equal "$(jq -c '.otherData.targets' "$T/targets.perfetto.json")" "[$A,$B,$K]"
+	_html_check "$T/targets.trace"
+	grep -q "target pids $A, $B, $K and their descendants" "$T/targets.html"
+}
