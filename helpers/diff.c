@@ -220,7 +220,7 @@ static void judge_tested(struct diff *d)
  * an optional row that a side has in no run is left out. */
 static size_t merge(struct diff *d)
 {
-	size_t i, j, m = 0, k;
+	size_t i, j, m = 0;
 	int s;
 
 	qsort(d->rows, d->n, sizeof(*d->rows), by_key);
@@ -248,14 +248,8 @@ static size_t merge(struct diff *d)
 			free(d->rows[j].comm);
 			free(d->rows[j].metric);
 		}
-		/* the values: every run's, or an optional row's runs that
-		 * have it, in order */
 		for (s = 0; s < 2; s++) {
-			r.nv[s] = d->runs[s];
-			if (r.optional)
-				for (k = r.nv[s] = 0; k < d->runs[s]; k++)
-					if (has[s][k])
-						r.runs[s][r.nv[s]++] = r.runs[s][k];
+			r.nv[s] = uvm_row_values(r.optional, r.runs[s], has[s], d->runs[s]);
 			free(has[s]);
 		}
 		if (!r.nv[0] || !r.nv[1]) {

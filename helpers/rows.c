@@ -44,6 +44,18 @@ static void add(struct uvm_rows *rs, size_t run, const char *proc, const char *c
 	r->v = v;
 }
 
+size_t uvm_row_values(int optional, uint64_t *v, const char *has, size_t n)
+{
+	size_t k, nv = 0;
+
+	if (!optional)
+		return n;
+	for (k = 0; k < n; k++)
+		if (has[k])
+			v[nv++] = v[k];
+	return nv;
+}
+
 /* A row that a run without it has no value for (rows.h). */
 static void add_optional(struct uvm_rows *rs, size_t run, const char *proc, const char *comm,
 			 enum uvm_row_cat cat, const char *metric, uint64_t v)

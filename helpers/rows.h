@@ -41,6 +41,11 @@ struct uvm_rows {
 
 /* Append the rows of report rep (one run, numbered run). */
 void uvm_rows_report(struct uvm_rows *rs, size_t run, struct json_object *rep);
+/* A row's values over n runs, v[k] for run k (has[k]: the run had the
+ * row, else v[k] is 0): every run's, or, for an optional row, only those
+ * of the runs that had it, moved to the front in order.  Returns how
+ * many. */
+size_t uvm_row_values(int optional, uint64_t *v, const char *has, size_t n);
 /* Order by process key, then metric (then run): equal keys adjacent. */
 int uvm_row_cmp(const void *a, const void *b);
 void uvm_rows_sort(struct uvm_rows *rs);

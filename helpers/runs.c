@@ -105,13 +105,7 @@ static struct sum *summarize(const struct uvm_runs *rs, struct uvm_rows *rows, s
 			m->v[x->run] = sat_add(m->v[x->run], x->v);
 			has[x->run] = 1;
 		}
-		/* an optional row's values: the runs that have it, in order */
-		nv = rs->n;
-		if (m->r->optional) {
-			for (k = nv = 0; k < rs->n; k++)
-				if (has[k])
-					m->v[nv++] = m->v[k];
-		}
+		nv = uvm_row_values(m->r->optional, m->v, has, rs->n);
 		free(has);
 		m->median = uvm_median_u64(m->v, nv);
 		m->min = m->max = m->v[0];
