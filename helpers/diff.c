@@ -297,7 +297,7 @@ static int write_text(const struct diff *d, const char *base, const char *new, i
 		fprintf(out, "\nLatencies (and counts that vary between runs) are shown, not judged: too "
 			"few runs for %zu rows.  With %zu and %zu runs the smallest p is %.2g (the runs "
 			"completely apart); Holm-corrected over %zu rows it would need %.2g (alpha %g / "
-			"%zu).  More runs, or fewer rows (one process, --fail-on), can judge them.\n\n",
+			"%zu).  More runs can judge them.\n\n",
 			d->tested, d->runs[0], d->runs[1], d->min_p, d->tested, d->alpha / (double)d->tested,
 			d->alpha, d->tested);
 	else if (d->runs[0] >= MIN_RUNS && d->runs[1] >= MIN_RUNS)
