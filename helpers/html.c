@@ -141,8 +141,16 @@ static void head(FILE *out, const struct uvm_profile *p)
 	esc(out, p->kernel);
 	fputs(" &middot; mode ", out);
 	esc(out, p->mode);
-	if (p->target > 0)
+	if (p->targets.n > 1) {
+		unsigned k;
+
+		fputs(" &middot; target pids", out);
+		for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++)
+			fprintf(out, "%s%d", k ? ", " : " ", p->targets.pid[k]);
+		fputs(p->follow ? " and their descendants" : "", out);
+	} else if (p->target > 0) {
 		fprintf(out, " &middot; target pid %d%s", p->target, p->follow ? " and its descendants" : "");
+	}
 	if (p->start_ns >= 0 && p->end_ns > p->start_ns)
 		fprintf(out, " &middot; %s traced", fmt_ns(b, sizeof(b), (uint64_t)(p->end_ns - p->start_ns)));
 	fputs("</p>\n", out);

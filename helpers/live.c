@@ -110,18 +110,18 @@ static char *quote_cmd(char **cmd)
 }
 
 /* The binary whose unwind data stap needs for --stacks (-d): the
- * command's, found as execvp would, or the PID's.  0, or -1 with a
+ * command's, found as execvp would, or the k-th PID's.  0, or -1 with a
  * message in err. */
-static int stacks_binary(const struct uvm_live_opts *o, char *out, size_t n, char *err,
-			 size_t errlen)
+static int stacks_binary(const struct uvm_live_opts *o, unsigned k, char *out, size_t n,
+			 char *err, size_t errlen)
 {
 	char path[PATH_MAX], link[64];
 	const char *name, *dirs, *end;
 	struct stat st;
 	ssize_t len;
 
-	if (o->pid) {
-		snprintf(link, sizeof(link), "/proc/%d/exe", o->pid);
+	if (o->pids.n) {
+		snprintf(link, sizeof(link), "/proc/%d/exe", o->pids.pid[k]);
 		len = readlink(link, out, n - 1);
 		if (len < 0) {
 			snprintf(err, errlen, "--stacks: %s: %s", link, strerror(errno));
@@ -221,17 +221,18 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	int guest = uvm_live_guest(o);
 	int save_errno = 0;
 	size_t i, errlen_used = 0;
+	unsigned k;
 	uint64_t last_records = 0;
 	pid_t child = -1;
 	time_t last = 0;
 	int done = 0;
 
-	if (guest && o->pid) {
+	if (guest && o->pids.n) {
 		snprintf(err, errlen, "-p PID needs a kernel that can load SystemTap modules; this one "
 			 "cannot, and a PID of this machine means nothing in the uvm guest (use -- CMD)");
 		return -1;
 	}
-	if (o->stacks && stacks_binary(o, binary, sizeof(binary), err, errlen))
+	if (o->stacks && stacks_binary(o, 0, binary, sizeof(binary), err, errlen))
 		return -1;
 	if (!mkdtemp(dir)) {
 		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
@@ -278,15 +279,34 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 		push(&a, "stacks=1");
 		push(&a, "-d");
 		push(&a, binary);
+		/* each further -p process's binary too */
+		for (k = 1; k < o->pids.n; k++) {
+			if (stacks_binary(o, k, binary, sizeof(binary), err, errlen))
+				goto out;
+			push(&a, "-d");
+			push(&a, binary);
+		}
 		push(&a, "--ldd");
 	}
 	for (i = 0; i < o->n_stap_args; i++)
 		push(&a, o->stap_args[i]);
-	if (!guest && o->pid) {
+	/* one process: stap -x, as ever; several: uvm.stp's pids= (the
+	 * target set, runtime/uvm_targets.h's list form) */
+	if (!guest && o->pids.n == 1) {
 		char pid[32];
-		snprintf(pid, sizeof(pid), "%d", o->pid);
+		snprintf(pid, sizeof(pid), "%d", o->pids.pid[0]);
 		push(&a, "-x");
 		push(&a, pid);
+	} else if (!guest && o->pids.n > 1) {
+		char pids[sizeof("pids=") + UVM_TARGETS_STR_MAX];
+
+		memcpy(pids, "pids=", 5);
+		if (uvm_targets_format(&o->pids, pids + 5, sizeof(pids) - 5) < 0) {
+			snprintf(err, errlen, "-p: the process list does not fit");	/* cannot happen */
+			goto out;
+		}
+		push(&a, "-G");
+		push(&a, pids);
 	}
 	if (!guest && o->cmd) {
 		cmdstr = quote_cmd(o->cmd);

@@ -5,7 +5,7 @@
 #include "uvm_profile.h"
 
 struct uvm_live_opts {
-	int pid;		/* -p PID, or 0 */
+	struct uvm_targets pids;	/* -p PID..., each once (n 0: none) */
 	char **cmd;		/* -- CMD ARGS, or NULL */
 	char **stap_args;	/* --stap-arg, NULL-terminated */
 	size_t n_stap_args;

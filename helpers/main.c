@@ -47,7 +47,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: uvm-collect [OPTIONS] TRACE          profile a uvm trace file ('-': stdin)\n"
-"       uvm-collect [OPTIONS] -p PID         trace a running process and what it forks\n"
+"       uvm-collect [OPTIONS] -p PID [-p PID...]  trace running processes and what\n"
+"                                            they fork\n"
 "       uvm-collect [OPTIONS] -- CMD [ARG...] trace a command and what it forks\n"
 "       uvm-collect --repeat N [OPTIONS] -- CMD [ARG...]  trace a command N times\n"
 "       uvm-collect --runs [OPTIONS] TRACE...  profile saved traces as repeated runs\n"
@@ -89,7 +90,9 @@ static void usage(FILE *out)
 "      --runs           the trace files given are runs of one workload: the same\n"
 "                       output, from saved traces\n"
 "Live tracing:\n"
-"  -p, --pid PID        attach to PID (stap -x)\n"
+"  -p, --pid PID        attach to PID (stap -x); repeated (at most 64), trace\n"
+"                       each (uvm.stp -G pids=PID,PID,...), the report grouped\n"
+"                       by their trees\n"
 "  -m, --mode MODE      events (default: one record per event) or summary\n"
 "                       (aggregated in the kernel; cheaper, no fault sites)\n"
 "      --no-follow      trace the target alone, not its children\n"
@@ -501,11 +504,16 @@ int main(int argc, char **argv)
 			o.report.top = (size_t)v;
 			break;
 		case 'p':
-			if (parse_count(optarg, 4194304, &v) || v < 1) {
+			if (parse_count(optarg, UVM_TARGET_PID_MAX, &v) || v < 1) {
 				fprintf(stderr, "uvm-collect: --pid: '%s' is not a process id\n", optarg);
 				return EXIT_USAGE;
 			}
-			o.live.pid = (int)v;
+			/* repeatable: the union, each once */
+			if (uvm_targets_add(&o.live.pids, v) != UVM_TARGETS_OK) {
+				fprintf(stderr, "uvm-collect: --pid: more than %d processes\n",
+					UVM_TARGETS_MAX);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'm':
 			if (strcmp(optarg, "events") && strcmp(optarg, "summary")) {
@@ -568,7 +576,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "uvm-collect: %s writes text or json (-f), not one report of another format per run\n", opt);
 			return EXIT_USAGE;
 		}
-		if (o.live.pid || (o.repeat && !cmd) || (o.runs && (cmd || optind >= argc))) {
+		if (o.live.pids.n || (o.repeat && !cmd) || (o.runs && (cmd || optind >= argc))) {
 			fprintf(stderr, o.repeat ? "uvm-collect: --repeat N traces a command: --repeat N [OPTIONS] -- CMD [ARG...]\n"
 						 : "uvm-collect: --runs reads trace files: --runs [OPTIONS] TRACE...\n");
 			return EXIT_USAGE;
@@ -598,7 +606,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uvm-collect: unexpected argument '%s' (one trace file; a command goes after --)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (!!o.input + !!o.live.cmd + !!o.live.pid != 1) {
+	if (!!o.input + !!o.live.cmd + !!o.live.pids.n != 1) {
 		fprintf(stderr, "uvm-collect: give exactly one of: a trace file, -p PID, or -- CMD (see --help)\n");
 		return EXIT_USAGE;
 	}

@@ -74,6 +74,21 @@ static struct uvm_node *add(struct uvm_node *parent, enum uvm_node_kind kind,
 	return n;
 }
 
+struct uvm_node *uvm_node_adopt(struct uvm_node *parent, struct uvm_node *child)
+{
+	if (!is_container(parent->kind) || !fits(parent->kind, child->name) || child->next) {
+		fprintf(stderr, "uvm-collect: report model: cannot adopt '%s' in '%s'\n",
+			child->name ? child->name : "(item)", parent->name ? parent->name : "(item)");
+		abort();
+	}
+	if (parent->last)
+		parent->last->next = child;
+	else
+		parent->first = child;
+	parent->last = child;
+	return child;
+}
+
 struct uvm_node *uvm_node_object(struct uvm_node *parent, const char *name)
 {
 	return add(parent, UVM_NODE_OBJECT, name, NULL);

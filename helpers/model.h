@@ -64,6 +64,9 @@ void uvm_node_free(struct uvm_node *n);	/* and its subtree; NULL is a no-op */
  * string value are copied; a NULL string is a null.  Each returns the
  * new node.
  */
+/* Make a detached node (uvm_node_new(), built apart) a member or item
+ * of parent, which then owns it. */
+struct uvm_node *uvm_node_adopt(struct uvm_node *parent, struct uvm_node *child);
 struct uvm_node *uvm_node_object(struct uvm_node *parent, const char *name);
 struct uvm_node *uvm_node_array(struct uvm_node *parent, const char *name, const char *item);
 struct uvm_node *uvm_node_map(struct uvm_node *parent, const char *name, const char *item);

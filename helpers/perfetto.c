@@ -393,9 +393,11 @@ static struct uvm_node *instant(struct uvm_perfetto *pf, const struct uvm_proces
 
 /* ---- records ---- */
 
-static void tl_header(struct uvm_perfetto *pf, const struct rec_header *r)
+static void tl_header(struct uvm_perfetto *pf, const struct uvm_profile *p,
+		      const struct rec_header *r)
 {
-	struct uvm_node *root = uvm_node_new(UVM_NODE_OBJECT, "uvm-timeline", NULL), *o;
+	struct uvm_node *root = uvm_node_new(UVM_NODE_OBJECT, "uvm-timeline", NULL), *o, *ts;
+	unsigned k;
 	struct uvm_node *evs = uvm_node_new(UVM_NODE_ARRAY, "traceEvents", "event");
 
 	pf->start_ns = r->TS.i;
@@ -406,6 +408,10 @@ static void tl_header(struct uvm_perfetto *pf, const struct rec_header *r)
 	uvm_node_text(o, "kernel", r->KERNEL.s);
 	uvm_node_text(o, "mode", r->MODE.s);
 	uvm_node_int(o, "target", r->TARGET.i);
+	/* the target set (the parser has it from this header) */
+	ts = uvm_node_array(o, "targets", "target");
+	for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++)
+		uvm_node_int(ts, NULL, p->targets.pid[k]);
 	uvm_node_int(o, "follow", r->FOLLOW.i);
 	uvm_node_int(o, "start_ns", r->TS.i);
 	uvm_node_int(o, "realtime_ns", r->REALTIME.i);
@@ -595,7 +601,7 @@ static void record(struct uvm_sink *s, struct uvm_profile *p, char tag, const un
 	if (tag != 'H' && !pf->started)
 		return;
 	switch (tag) {
-	case 'H': tl_header(pf, &u->header); break;
+	case 'H': tl_header(pf, p, &u->header); break;
 	case 'P': touch(pf, uvm_profile_process(p, (int)u->process.PID.i, 0),
 			u->process.PID.i, since(pf, u->process.TS.i),
 			since(pf, u->process.TS.i));

@@ -18,6 +18,8 @@ struct uvm_profile *uvm_profile_new(void)
 	p->target = -1;
 	p->totals.pid = -1;
 	p->totals.start_ns = p->totals.end_ns = -1;
+	p->totals.tree = -1;
+	uvm_targets_init(&p->targets);
 	return p;
 }
 
@@ -64,6 +66,8 @@ void uvm_profile_free(struct uvm_profile *p)
 	free(p->procs);
 	free(p->hash);
 	process_free(&p->totals);
+	for (i = 0; i < UVM_TARGETS_MAX; i++)
+		process_free(&p->trees[i].totals);
 	free(p);
 }
 
@@ -97,6 +101,7 @@ static struct uvm_process *process_new(struct uvm_profile *p, int pid)
 	pr->ppid = -1;
 	pr->start_ns = pr->end_ns = -1;
 	pr->status = -1;
+	pr->tree = -1;
 	GROW(p->procs, p->n_procs, p->cap_procs);
 	p->procs[p->n_procs++] = pr;
 	p->hash[h] = pr;
@@ -302,23 +307,61 @@ double uvm_process_utilization(const struct uvm_process *pr)
 		utilization(pr->utime_ns + pr->stime_ns, pr->start_ns, pr->end_ns) : -1;
 }
 
-void uvm_profile_finish(struct uvm_profile *p)
+/* Is pr the process of target k: its pid, and the root of what is
+ * traced of it (present at the start, or with no traced parent: a -c
+ * target first seen at its exec)?  A later process that reuses the pid
+ * inside another tree is not. */
+static int is_target_process(const struct uvm_profile *p, const struct uvm_process *pr, unsigned k)
 {
-	struct uvm_process *t = &p->totals;
+	return k < p->targets.n && pr->pid == p->targets.pid[k] &&
+	       (pr->before_trace || !pr->parent);
+}
+
+/* The tree of pr: the nearest target among pr and its ancestors (at
+ * most n_procs steps: parents from a crafted trace may loop); else, for
+ * a process without a traced parent (the child of a waiting
+ * 'uvm-exec --drain', whose fork is not traced), the tree of the
+ * header's target; else -1. */
+static int tree_of(const struct uvm_profile *p, const struct uvm_process *pr)
+{
+	const struct uvm_process *a = pr;
+	size_t steps;
+	unsigned k;
+
+	for (steps = 0; a && steps <= p->n_procs; steps++, a = a->parent) {
+		for (k = 0; k < p->targets.n; k++)
+			if (is_target_process(p, a, k))
+				return (int)k;
+		if (!a->parent)
+			break;
+	}
+	for (k = 0; k < p->targets.n; k++)
+		if (p->targets.pid[k] == p->target)
+			return (int)k;
+	return -1;
+}
+
+/* t: the totals of the processes of tree (-2: of all), over the trace's
+ * time; returns how many processes. */
+static size_t totals_of(struct uvm_profile *p, struct uvm_process *t, int tree)
+{
 	uint64_t cpu_known = 0;
-	size_t i, j, known = 0;
+	size_t i, j, known = 0, n = 0;
 	int o, a;
 
 	process_free(t);
 	memset(t, 0, sizeof(*t));
 	t->pid = -1;
+	t->tree = tree >= 0 ? tree : -1;
 	t->start_ns = p->start_ns;
 	t->end_ns = p->end_ns;
 	copy_str(t->comm, sizeof(t->comm), "total");
 	for (i = 0; i < p->n_procs; i++) {
 		struct uvm_process *pr = p->procs[i];
 
-		pr->cpu_utilization = uvm_process_utilization(pr);
+		if (tree != -2 && pr->tree != tree)
+			continue;
+		n++;
 		if (pr->cpu_utilization >= 0) {
 			cpu_known += pr->utime_ns + pr->stime_ns;
 			known++;
@@ -350,4 +393,21 @@ void uvm_profile_finish(struct uvm_profile *p)
 		t->mem.peak_mapped += pr->mem.peak_mapped;
 	}
 	t->cpu_utilization = known ? utilization(cpu_known, p->start_ns, p->end_ns) : -1;
+	return n;
+}
+
+void uvm_profile_finish(struct uvm_profile *p)
+{
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < p->n_procs; i++) {
+		p->procs[i]->cpu_utilization = uvm_process_utilization(p->procs[i]);
+		p->procs[i]->tree = tree_of(p, p->procs[i]);
+	}
+	for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++) {
+		p->trees[k].target = p->targets.pid[k];
+		p->trees[k].processes = totals_of(p, &p->trees[k].totals, (int)k);
+	}
+	totals_of(p, &p->totals, -2);
 }

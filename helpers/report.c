@@ -94,7 +94,7 @@ static void put_text(FILE *out, const char *s)
 	free(tmp);
 }
 
-#define UVM_REPORT_VERSION 2
+#define UVM_REPORT_VERSION 3
 
 static const char *const outcome_names[UVM_N_OUTCOMES] = { "minor", "major", "error", "retry" };
 static const char *const access_names[UVM_N_ACCESS] = { "read", "write", "exec" };
@@ -379,7 +379,7 @@ static struct uvm_site *top_sites(const struct uvm_process *pr, size_t *n, size_
 /* summary: a summary-mode trace, which has no fault accesses, fault
  * sites or mmap-family records (those calls are in the syscall table). */
 static void text_process(FILE *out, const struct uvm_process *pr,
-			 const struct uvm_report_opts *o, int summary)
+			 const struct uvm_report_opts *o, int summary, const char *title)
 {
 	const struct uvm_fault_stats *f = &pr->faults;
 	char st[64];
@@ -399,7 +399,7 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 			fputc('\n', out);
 		}
 	} else {
-		fprintf(out, "\nAll processes\n");
+		fprintf(out, "\n%s\n", title ? title : "All processes");
 	}
 	if (pr->cpu_utilization >= 0)
 		fprintf(out, "  cpu utilization: %.1f%% (user + system time over %s)\n",
@@ -486,17 +486,102 @@ static void text_loss(FILE *out, const struct uvm_profile *p)
 	}
 }
 
+/* The trees of a report with several targets: for each target (k), its
+ * processes, then those in no target's tree (k = n: tree -1). */
+static int in_group(const struct uvm_profile *p, const struct uvm_process *pr, unsigned k)
+{
+	return k < p->targets.n ? pr->tree == (int)k : pr->tree < 0;
+}
+
+/* A process is drawn as the top of a tree when it has no parent in the
+ * trace or its parent is in another target's tree (a nested target). */
+static int text_top(const struct uvm_process *pr)
+{
+	return !pr->parent || pr->parent->tree != pr->tree;
+}
+
+/* text_tree's walk, within one target's tree: a nested target's
+ * subtree is drawn under its own target. */
+static void text_group_tree(FILE *out, const struct uvm_profile *p,
+			    const struct uvm_process *pr, int depth)
+{
+	char st[64];
+	size_t i;
+
+	uvm_report_exit(pr, st, sizeof(st));
+	fprintf(out, "  %*s%d ", 2 * depth, "", pr->pid);
+	put_text(out, pr->comm);
+	fprintf(out, " [%s]", st);
+	if (pr->argv) {
+		fputs("  ", out);
+		put_text(out, pr->argv);
+	}
+	fputc('\n', out);
+	if (depth > 64)
+		return;
+	for (i = 0; i < pr->n_children; i++)
+		if (pr->children[i]->tree == pr->tree)
+			text_group_tree(out, p, pr->children[i], depth + 1);
+}
+
+/* Several targets: each target's tree with its processes and its
+ * totals, then the processes in none (if any), then the totals. */
+static void text_trees(FILE *out, const struct uvm_profile *p, const struct uvm_report_opts *o,
+		       int summary)
+{
+	char title[96];
+	size_t i, n;
+	unsigned k;
+
+	for (k = 0; k <= p->targets.n && k <= UVM_TARGETS_MAX; k++) {
+		for (i = 0, n = 0; i < p->n_procs; i++)
+			n += in_group(p, p->procs[i], k);
+		if (k == p->targets.n && !n)
+			break;
+		if (k < p->targets.n)
+			fprintf(out, "\nTree of target %d: %zu process%s\n", p->targets.pid[k], n,
+				n == 1 ? "" : "es");
+		else
+			fprintf(out, "\nIn no target's tree: %zu process%s\n", n, n == 1 ? "" : "es");
+		for (i = 0; i < p->n_procs; i++)
+			if (in_group(p, p->procs[i], k) && text_top(p->procs[i]))
+				text_group_tree(out, p, p->procs[i], 0);
+		if (o->per_process)
+			for (i = 0; i < p->n_procs; i++)
+				if (in_group(p, p->procs[i], k))
+					text_process(out, p->procs[i], o, summary, NULL);
+		if (k < p->targets.n) {
+			snprintf(title, sizeof(title), "All processes of target %d's tree",
+				 p->targets.pid[k]);
+			text_process(out, &p->trees[k].totals, o, summary, title);
+		}
+	}
+}
+
 static int write_text(const struct uvm_profile *p, const struct uvm_report_opts *o, FILE *out)
 {
 	int summary = !strcmp(p->mode, "summary");
 	size_t i;
+	unsigned k;
 
-	fprintf(out, "uvm profile: target %d, kernel %s, %s mode, %zu processes",
-		p->target, p->kernel, p->mode, p->n_procs);
+	if (p->targets.n > 1) {
+		fputs("uvm profile: targets", out);
+		for (k = 0; k < p->targets.n; k++)
+			fprintf(out, "%s%d", k ? "," : " ", p->targets.pid[k]);
+	} else {
+		fprintf(out, "uvm profile: target %d", p->target);
+	}
+	fprintf(out, ", kernel %s, %s mode, %zu processes", p->kernel, p->mode, p->n_procs);
 	if (p->start_ns >= 0 && p->end_ns >= p->start_ns)
 		fprintf(out, ", %.3f s traced", (double)(p->end_ns - p->start_ns) / 1e9);
 	fputc('\n', out);
 	text_loss(out, p);
+	if (p->targets.n > 1) {
+		text_trees(out, p, o, summary);
+		fprintf(out, "\nAll %u trees together:\n", p->targets.n);
+		text_process(out, &p->totals, o, summary, "All processes");
+		return ferror(out) ? -1 : 0;
+	}
 	fprintf(out, "\nProcess tree:\n");
 	for (i = 0; i < p->n_procs; i++) {
 		const struct uvm_process *pr = p->procs[i];
@@ -505,8 +590,8 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 	}
 	if (o->per_process)
 		for (i = 0; i < p->n_procs; i++)
-			text_process(out, p->procs[i], o, summary);
-	text_process(out, &p->totals, o, summary);
+			text_process(out, p->procs[i], o, summary, NULL);
+	text_process(out, &p->totals, o, summary, NULL);
 	return ferror(out) ? -1 : 0;
 }
 
@@ -614,8 +699,18 @@ static void m_faults(struct uvm_node *parent, const struct uvm_process *pr,
 	}
 }
 
+/* "tree": the pid of the target whose tree holds a process, null for
+ * none. */
+static void m_tree(struct uvm_node *m, const struct uvm_profile *p, int tree)
+{
+	if (tree >= 0 && (unsigned)tree < p->targets.n)
+		uvm_node_int(m, "tree", p->targets.pid[tree]);
+	else
+		uvm_node_null(m, "tree");
+}
+
 /* A process (name NULL: an item of "processes") or the totals. */
-static struct uvm_node *m_process(const struct uvm_process *pr,
+static struct uvm_node *m_process(const struct uvm_profile *p, const struct uvm_process *pr,
 				  const struct uvm_report_opts *o, const char *name)
 {
 	struct uvm_node *m = uvm_node_new(UVM_NODE_OBJECT, name, NULL), *ch, *mem;
@@ -625,6 +720,7 @@ static struct uvm_node *m_process(const struct uvm_process *pr,
 		uvm_node_uint(m, "id", pr->id);
 		uvm_node_int(m, "pid", pr->pid);
 		uvm_node_int(m, "ppid", pr->ppid);
+		m_tree(m, p, pr->tree);
 		if (pr->parent)
 			uvm_node_uint(m, "parent_id", pr->parent->id);
 		else
@@ -675,7 +771,8 @@ static struct uvm_node *m_process(const struct uvm_process *pr,
 /* The document element with the run's own fields. */
 static struct uvm_node *m_head(const struct uvm_profile *p)
 {
-	struct uvm_node *m = uvm_node_new(UVM_NODE_OBJECT, "uvm-profile", NULL);
+	struct uvm_node *m = uvm_node_new(UVM_NODE_OBJECT, "uvm-profile", NULL), *targets;
+	unsigned k;
 
 	uvm_node_int(m, "uvm_report_version", UVM_REPORT_VERSION);
 	uvm_node_int(m, "trace_version", p->version);
@@ -683,10 +780,27 @@ static struct uvm_node *m_head(const struct uvm_profile *p)
 	uvm_node_text(m, "mode", p->mode);
 	uvm_node_uint(m, "snapshots", p->snapshots);
 	uvm_node_int(m, "target", p->target);
+	targets = uvm_node_array(m, "targets", "target");
+	for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++)
+		uvm_node_int(targets, NULL, p->targets.pid[k]);
 	uvm_node_bool(m, "follow", p->follow);
 	uvm_node_int(m, "start_ns", p->start_ns);
 	uvm_node_int(m, "end_ns", p->end_ns);
 	uvm_node_int(m, "realtime_ns", p->realtime_ns);
+	return m;
+}
+
+/* One target's tree (an item of "trees"): its target, how many
+ * processes, and their totals. */
+static struct uvm_node *m_tree_item(const struct uvm_profile *p, unsigned k,
+				    const struct uvm_report_opts *o)
+{
+	struct uvm_node *m = uvm_node_new(UVM_NODE_OBJECT, NULL, NULL), *t;
+
+	uvm_node_int(m, "target", p->trees[k].target);
+	uvm_node_uint(m, "processes", p->trees[k].processes);
+	t = m_process(p, &p->trees[k].totals, o, "totals");
+	uvm_node_adopt(m, t);
 	return m;
 }
 
@@ -742,6 +856,7 @@ static int write_model(const struct uvm_profile *p, const struct uvm_report_opts
 		       struct uvm_render *r)
 {
 	size_t i;
+	unsigned k;
 
 	if (!r)
 		return -1;
@@ -749,10 +864,16 @@ static int write_model(const struct uvm_profile *p, const struct uvm_report_opts
 	    put(r, uvm_render_open, uvm_node_new(UVM_NODE_ARRAY, "processes", "process")))
 		return -1;
 	for (i = 0; i < p->n_procs; i++)
-		if (put(r, uvm_render_write, m_process(p->procs[i], o, NULL)))
+		if (put(r, uvm_render_write, m_process(p, p->procs[i], o, NULL)))
 			return -1;
 	if (uvm_render_close(r) ||
-	    put(r, uvm_render_write, m_process(&p->totals, o, "totals")) ||
+	    put(r, uvm_render_open, uvm_node_new(UVM_NODE_ARRAY, "trees", "tree")))
+		return -1;
+	for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++)
+		if (put(r, uvm_render_write, m_tree_item(p, k, o)))
+			return -1;
+	if (uvm_render_close(r) ||
+	    put(r, uvm_render_write, m_process(p, &p->totals, o, "totals")) ||
 	    put(r, uvm_render_write, uvm_report_loss(p)) ||
 	    uvm_render_close(r))
 		return -1;
@@ -765,20 +886,31 @@ static int write_model(const struct uvm_profile *p, const struct uvm_report_opts
 struct json_object *uvm_report_json(const struct uvm_profile *p, const struct uvm_report_opts *o)
 {
 	struct uvm_node *n = m_head(p);
-	json_object *j = uvm_node_json(n), *procs = json_object_new_array();
+	json_object *j = uvm_node_json(n), *procs = json_object_new_array(), *trees;
 	size_t i;
+	unsigned k;
 
 	uvm_node_free(n);
 	if (!j || !procs)
 		xoom(NULL);
 	for (i = 0; i < p->n_procs; i++) {
-		n = m_process(p->procs[i], o, NULL);
+		n = m_process(p, p->procs[i], o, NULL);
 		if (json_object_array_add(procs, uvm_node_json(n)))
 			xoom(NULL);
 		uvm_node_free(n);
 	}
 	json_object_object_add(j, "processes", procs);
-	n = m_process(&p->totals, o, "totals");
+	trees = json_object_new_array();
+	if (!trees)
+		xoom(NULL);
+	for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++) {
+		n = m_tree_item(p, k, o);
+		if (json_object_array_add(trees, uvm_node_json(n)))
+			xoom(NULL);
+		uvm_node_free(n);
+	}
+	json_object_object_add(j, "trees", trees);
+	n = m_process(p, &p->totals, o, "totals");
 	json_object_object_add(j, "totals", uvm_node_json(n));
 	uvm_node_free(n);
 	n = uvm_report_loss(p);

@@ -59,6 +59,19 @@ static const struct record_type {
 	int (*handle)(struct uvm_parser *ps, const union uvm_record *u);
 } record_types[256] = { UVM_RECORDS(RECORD_TYPE) };
 
+/* The fields of a header before version 3, which ended at events: a
+ * header may have these or all of UVM_HEADER_FIELDS (record_header()
+ * checks which its version wants).  Every other record has all of its
+ * fields. */
+#define HEADER_V2_N (sizeof(UVM_HEADER_V2_FIELDS(TYPE_CHAR)) - 1)
+_Static_assert(HEADER_V2_N < sizeof(UVM_HEADER_FIELDS(TYPE_CHAR)) - 1,
+	       "the version 3 header extends the version 2 one");
+
+static size_t min_fields(const struct record_type *rt)
+{
+	return rt == &record_types['H'] ? HEADER_V2_N : rt->n;
+}
+
 struct uvm_parser {
 	struct uvm_profile *p;
 	const char *source;
@@ -81,6 +94,7 @@ struct uvm_parser {
 	 * and tid of the last S or F: a K record must follow its event */
 	char prev_tag;
 	int64_t ev_pid, ev_tid;
+	size_t nf;		/* fields of the record being handled */
 	char error[256];
 };
 
@@ -455,12 +469,46 @@ static int record_header(struct uvm_parser *ps, const struct rec_header *r)
 		fatal(ps, m);
 		return -1;
 	}
-	/* version 2 added K records: a version 1 trace reads the same */
-	if (r->VERSION.i < 1 || r->VERSION.i > UVM_TRACE_VERSION) {
+	/* version 2 added K records: a version 1 trace reads the same;
+	 * version 3 the targets field, which older headers lack */
+	if (r->VERSION.i < UVM_TRACE_VERSION_MIN || r->VERSION.i > UVM_TRACE_VERSION) {
 		snprintf(m, sizeof(m), "trace format version %lld; this uvm-collect reads "
-			 "versions 1 to %d", (long long)r->VERSION.i, UVM_TRACE_VERSION);
+			 "versions %d to %d", (long long)r->VERSION.i, UVM_TRACE_VERSION_MIN,
+			 UVM_TRACE_VERSION);
 		fatal(ps, m);
 		return -1;
+	}
+	if ((r->VERSION.i >= 3) != (ps->nf == record_types['H'].n)) {
+		snprintf(m, sizeof(m), "a version %lld header has %zu fields, expected %zu",
+			 (long long)r->VERSION.i, ps->nf,
+			 r->VERSION.i >= 3 ? record_types['H'].n : HEADER_V2_N);
+		fatal(ps, m);
+		return -1;
+	}
+	uvm_targets_init(&p->targets);
+	if (r->VERSION.i >= 3 && !uvm_field_none(&r->TARGETS)) {
+		size_t at = 0;
+		enum uvm_targets_status st =
+			uvm_targets_parse(&p->targets, r->TARGETS.s, r->TARGETS.len, &at);
+
+		if (st != UVM_TARGETS_OK) {
+			snprintf(m, sizeof(m), "header: targets '%.40s' %s at byte %zu", r->TARGETS.s,
+				 st == UVM_TARGETS_TOO_MANY ? "names more than 64 processes" :
+				 st == UVM_TARGETS_RANGE ? "holds an id that is no process id" :
+				 "is not a list of process ids", at + 1);
+			fatal(ps, m);
+			return -1;
+		}
+	}
+	if (r->VERSION.i >= 3 && r->TARGET.i != 0 &&
+	    (r->TARGET.i < 0 || r->TARGET.i > UVM_TARGET_PID_MAX ||
+	     !uvm_targets_has(&p->targets, (int)r->TARGET.i))) {
+		snprintf(m, sizeof(m), "header: target %lld is not in targets '%.40s'",
+			 (long long)r->TARGET.i, r->TARGETS.s);
+		fatal(ps, m);
+		return -1;
+	} else if (r->VERSION.i < 3 && r->TARGET.i > 0 && r->TARGET.i <= UVM_TARGET_PID_MAX) {
+		uvm_targets_add(&p->targets, (long)r->TARGET.i);
 	}
 	p->version = (int)r->VERSION.i;
 	p->loss.records_read++;
@@ -1063,13 +1111,18 @@ static int split_slow(struct uvm_parser *ps, char *line, size_t len,
 			return -1;
 		}
 	}
-	if (nf != rt->n) {
+	if (nf != rt->n && nf != min_fields(rt)) {
 		char what[64];
-		snprintf(what, sizeof(what), "%s record has %zu fields, expected %zu",
-			 rt->name, nf, rt->n);
+		if (min_fields(rt) != rt->n)
+			snprintf(what, sizeof(what), "%s record has %zu fields, expected %zu or %zu",
+				 rt->name, nf, min_fields(rt), rt->n);
+		else
+			snprintf(what, sizeof(what), "%s record has %zu fields, expected %zu",
+				 rt->name, nf, rt->n);
 		bad_line(ps, what, NULL);
 		return -1;
 	}
+	ps->nf = nf;
 	for (i = 0; i < nf; i++) {
 		if (rt->types[i] == 'S') {
 			if (f[i].escaped) {
@@ -1114,6 +1167,7 @@ static int parse_line(struct uvm_parser *ps, char *line, size_t len)
 		bad_line(ps, "not a record", NULL);
 		goto check_first;
 	}
+	ps->nf = rt->n;
 	if (split_fast(line, len, rt, u.f) && split_slow(ps, line, len, rt, u.f))
 		goto check_first;
 	if (tag != 'H' && !p->version) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "uvm_trace.h"
+#include "uvm_targets.h"
 
 /* Latency histogram: log-linear, UVM_HIST_SUB buckets per power of two
  * (about 9% relative error for percentiles). */
@@ -102,6 +103,9 @@ struct uvm_process {
 	int pid, ppid;
 	unsigned id;		/* 1, 2, ... in order of first appearance; a PID
 				 * reused within the run is a new process */
+	int tree;		/* uvm_profile_finish(): the index in the
+				 * profile's targets of the target whose tree
+				 * it is in, -1 for none */
 	unsigned incarnation;	/* 0 for a pid's first process in the run,
 				 * then 1, 2, ... for each reuse */
 	struct uvm_process *parent;	/* NULL: not seen, or before the trace */
@@ -181,11 +185,23 @@ struct uvm_stack {
 	uint64_t pc[UVM_STACK_MAX];
 };
 
+/* One target's tree (uvm_profile_finish()): the target, and the
+ * processes that are it or descend from it and from no nearer target. */
+struct uvm_tree {
+	int target;		/* its pid */
+	size_t processes;
+	struct uvm_process totals;	/* of those processes, as the profile's */
+};
+
 struct uvm_profile {
 	int version;		/* trace format version, 0 before a header */
 	char kernel[128];
 	char mode[16];
 	int target, follow;
+	/* the header's target set (version 3 on; before it, the target if
+	 * > 0): the trees a report groups processes by */
+	struct uvm_targets targets;
+	struct uvm_tree trees[UVM_TARGETS_MAX];	/* targets.n of them */
 	int64_t start_ns, end_ns, realtime_ns;
 	uint64_t snapshots;
 	size_t n_procs, cap_procs;

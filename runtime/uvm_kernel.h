@@ -116,6 +116,28 @@ static inline int uvm_track_del(long tgid)
 	return atomic_read(&uvm_tracked_count);
 }
 
+/* The target set (runtime/uvm_targets.h): target() and uvm.stp's
+ * -G pids= ids.  Written and read by begin probes only (uvm_targets_set,
+ * and the seeding at priority -1000 in tapsets/uvm_track.stp), which run
+ * one at a time; the event probes never read it: they test the tracked
+ * set, seeded from it. */
+static struct uvm_targets uvm_target_set;
+
+/* The smallest tracked tgid > after, or 0 (also with uvm_track_all:
+ * the bitmap is then empty).  find_next_bit() returns its size when no
+ * bit is set: then 0. */
+static long uvm_next_tracked(long after)
+{
+	unsigned long b;
+
+	if (after < 0)
+		after = 0;
+	if (after >= PID_MAX_LIMIT - 1)
+		return 0;
+	b = find_next_bit(uvm_tracked_map, PID_MAX_LIMIT, (unsigned long)after + 1);
+	return b < PID_MAX_LIMIT ? (long)b : 0;
+}
+
 /* With stap -c, the target starts as stapio's child, which waits for
  * the module and then execs the command (in the uvm guest through
  * uvm-exec, which first restores what the command would have had

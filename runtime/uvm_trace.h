@@ -27,7 +27,10 @@
 #define UVM_TRACE_H
 
 #define UVM_TRACE_MAGIC "uvm-trace"
-#define UVM_TRACE_VERSION 2
+#define UVM_TRACE_VERSION 3
+/* The oldest version uvm-collect reads: 2 added K, 3 the header's
+ * targets field (a version 1 or 2 header ends at events). */
+#define UVM_TRACE_VERSION_MIN 1
 
 /*
  * F(ID, "name", TYPE, "printf conversion") for each field, in order.
@@ -36,8 +39,17 @@
  */
 
 /* H: first record.  realtime_ns is the wall clock at ts, so
- * realtime = realtime_ns + (ts' - ts) for any later ts'. */
+ * realtime = realtime_ns + (ts' - ts) for any later ts'.  target is
+ * SystemTap's target() (-x PID, or -c's process), 0 without one.
+ * targets (version 3 on) is the target set, runtime/uvm_targets.h's list
+ * form: the target first if there is one, then the -G pids= ids, each
+ * once; "-" when every process is traced.  Every traced process is one of
+ * them or (with follow) descends from one.  UVM_HEADER_V2_FIELDS is the
+ * header of versions 1 and 2, which ends at events. */
 #define UVM_HEADER_FIELDS(F)                                                   \
+	UVM_HEADER_V2_FIELDS(F)                                                \
+	F(TARGETS, "targets", S, "%s")
+#define UVM_HEADER_V2_FIELDS(F)                                                \
 	F(MAGIC, "magic", S, "%s")                                             \
 	F(VERSION, "version", I, "%lld")                                       \
 	F(KERNEL, "kernel", S, "%s")                                           \

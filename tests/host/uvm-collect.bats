@@ -56,7 +56,7 @@ setup() {
 	# 3 failing opens of the workload, plus the loader's own ENOENTs
 	n=$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "openat") | .errnos.ENOENT' <<<"$json")
 	[ "$n" -ge 3 ]
-	assert_equal "$(jq -r '.uvm_report_version, .trace_version, .loss.complete, .loss.malformed_lines' <<<"$json" | tr '\n' ' ')" "2 1 true 0 "
+	assert_equal "$(jq -r '.uvm_report_version, .trace_version, .loss.complete, .loss.malformed_lines' <<<"$json" | tr '\n' ' ')" "3 1 true 0 "
 	# totals are the sum over processes
 	assert_equal "$(jq '[.processes[].syscalls[].calls] | add' <<<"$json")" "$(jq '[.totals.syscalls[].calls] | add' <<<"$json")"
 }
@@ -114,13 +114,13 @@ setup() {
 }
 
 @test "uvm-collect: a wrong format version is a clear error naming file and line, exit 2" {
-	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t3\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v3.trace"
-	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v3.trace"
+	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t4\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v4.trace"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v4.trace"
 	assert_equal "$status" 2
-	assert_output --partial "v3.trace:1: trace format version 3; this uvm-collect reads versions 1 to 2"
+	assert_output --partial "v4.trace:1: trace format version 4; this uvm-collect reads versions 1 to 3"
 	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t0\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v0.trace"
 	run -2 "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v0.trace"
-	assert_output --partial "v0.trace:1: trace format version 0; this uvm-collect reads versions 1 to 2"
+	assert_output --partial "v0.trace:1: trace format version 0; this uvm-collect reads versions 1 to 3"
 	# version 1 (before K records) and 2 read the same
 	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t2\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v2.trace"
 	run -0 "$UVM_COLLECT" -f json "$BATS_TEST_TMPDIR/v2.trace"

@@ -169,9 +169,17 @@ static void test_bad_input(void)
 
 	/* wrong version, no header, empty input: fatal, with a message */
 	p = uvm_profile_new();
+	ps = uvm_parser_new(p, "v4.trace");
+	CHECK(uvm_parser_feed(ps, "H\tuvm-trace\t4\tk\t1\t0\t1\t1\tevents\tall\t1\n", 40) < 0);
+	CHECK(uvm_parser_error(ps) && strstr(uvm_parser_error(ps), "v4.trace:1: trace format version 4"));
+	uvm_parser_free(ps);
+	uvm_profile_free(p);
+	/* a version 3 header without its targets field */
+	p = uvm_profile_new();
 	ps = uvm_parser_new(p, "v3.trace");
 	CHECK(uvm_parser_feed(ps, "H\tuvm-trace\t3\tk\t1\t0\t1\t1\tevents\tall\n", 38) < 0);
-	CHECK(uvm_parser_error(ps) && strstr(uvm_parser_error(ps), "v3.trace:1: trace format version 3"));
+	CHECK(uvm_parser_error(ps) &&
+	      strstr(uvm_parser_error(ps), "v3.trace:1: a version 3 header has 9 fields, expected 10"));
 	uvm_parser_free(ps);
 	uvm_profile_free(p);
 
@@ -444,8 +452,122 @@ static void test_stacks(void)
 	}
 }
 
+/* runtime/uvm_targets.h, as the kernel and the collector run it. */
+static void test_targets(void)
+{
+	struct uvm_targets t;
+	char buf[UVM_TARGETS_STR_MAX], small[8];
+	size_t at;
+	unsigned i;
+
+	uvm_targets_init(&t);
+	CHECK(uvm_targets_parse(&t, "", 0, &at) == UVM_TARGETS_OK && t.n == 0);
+	CHECK(uvm_targets_format(&t, buf, sizeof(buf)) == 1 && !strcmp(buf, "-"));
+	CHECK(uvm_targets_parse(&t, "142,7,142,0099", 64, &at) == UVM_TARGETS_OK);
+	CHECK(t.n == 3 && t.pid[0] == 142 && t.pid[1] == 7 && t.pid[2] == 99);
+	CHECK(uvm_targets_format(&t, buf, sizeof(buf)) == 8 && !strcmp(buf, "142,7,99"));
+	/* too small: nothing half written */
+	CHECK(uvm_targets_format(&t, small, 6) == -1 && small[0] == '\0');
+	/* len bounds the read; a NUL ends it early */
+	uvm_targets_init(&t);
+	CHECK(uvm_targets_parse(&t, "12,34", 2, &at) == UVM_TARGETS_OK && t.n == 1 && t.pid[0] == 12);
+	uvm_targets_init(&t);
+	CHECK(uvm_targets_parse(&t, "5\0,x", 4, &at) == UVM_TARGETS_OK && t.n == 1);
+	/* refused, with where */
+	{
+		static const struct { const char *s; enum uvm_targets_status st; size_t at; } bad[] = {
+			{ ",1", UVM_TARGETS_SYNTAX, 0 },	{ "1,", UVM_TARGETS_SYNTAX, 0 },
+			{ "1,,2", UVM_TARGETS_SYNTAX, 2 },	{ "1 2", UVM_TARGETS_SYNTAX, 0 },
+			{ "-1", UVM_TARGETS_SYNTAX, 0 },	{ "+1", UVM_TARGETS_SYNTAX, 0 },
+			{ "1,x", UVM_TARGETS_SYNTAX, 2 },	{ "0", UVM_TARGETS_RANGE, 0 },
+			{ "3,4194304", UVM_TARGETS_RANGE, 2 },	{ "99999999999999999999999", UVM_TARGETS_RANGE, 0 },
+		};
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			uvm_targets_init(&t);
+			CHECK(uvm_targets_parse(&t, bad[i].s, strlen(bad[i].s), &at) == bad[i].st);
+			CHECK(at == bad[i].at);
+		}
+	}
+	CHECK(uvm_targets_parse(&t, "4194303", 7, &at) == UVM_TARGETS_OK);
+	/* 64 distinct, then the 65th; the longest list fits its bound */
+	uvm_targets_init(&t);
+	for (i = 0; i < UVM_TARGETS_MAX; i++)
+		CHECK(uvm_targets_add(&t, UVM_TARGET_PID_MAX - (long)i) == UVM_TARGETS_OK);
+	CHECK(uvm_targets_add(&t, 1) == UVM_TARGETS_TOO_MANY && t.n == UVM_TARGETS_MAX);
+	CHECK(uvm_targets_add(&t, UVM_TARGET_PID_MAX) == UVM_TARGETS_OK);	/* already there */
+	CHECK(uvm_targets_format(&t, buf, sizeof(buf)) == UVM_TARGETS_STR_MAX - 1);
+	{
+		struct uvm_targets back;
+
+		uvm_targets_init(&back);
+		CHECK(uvm_targets_parse(&back, buf, sizeof(buf), &at) == UVM_TARGETS_OK);
+		CHECK(back.n == t.n && !memcmp(back.pid, t.pid, sizeof(t.pid)));
+	}
+}
+
+/* Version 3 headers: the target set; processes grouped by tree. */
+static void test_header_targets(void)
+{
+	const char *t = "H\tuvm-trace\t3\tk\t1000\t0\t0\t1\tevents\tall\t10,20,30\n"
+		"P\t1000\t10\t1\t1\tsh\t/bin/sh\n"
+		"P\t1000\t11\t10\t1\tsh\t/bin/sh\n"
+		"P\t1000\t20\t1\t1\tsh\t/bin/sh\n"
+		"P\t1000\t30\t11\t1\tsh\t/bin/sh\n"	/* nested under 10's tree */
+		"C\t1100\t20\t20\t21\t21\t0x0\t0\tw\n"
+		"C\t1100\t30\t30\t31\t31\t0x0\t0\tw\n"
+		"S\t1200\t10\t10\t110\tgetppid\t1\t-\t10\t\n"
+		"S\t1200\t21\t21\t110\tgetppid\t1\t-\t10\t\n"
+		"S\t1200\t21\t21\t110\tgetppid\t1\t-\t10\t\n"
+		"S\t1200\t31\t31\t110\tgetppid\t1\t-\t10\t\n"
+		"S\t1200\t31\t31\t110\tgetppid\t1\t-\t10\t\n"
+		"S\t1200\t31\t31\t110\tgetppid\t1\t-\t10\t\n"
+		"T\t9000\t13\t0\t0\t0\t0\n";
+	struct uvm_profile *p = uvm_profile_new();
+	size_t i;
+
+	CHECK(parse(p, t, 7) == 0);
+	uvm_profile_finish(p);
+	CHECK(p->version == 3 && p->target == 0 && p->targets.n == 3);
+	CHECK(p->targets.pid[0] == 10 && p->targets.pid[1] == 20 && p->targets.pid[2] == 30);
+	for (i = 0; i < p->n_procs; i++) {
+		const struct uvm_process *pr = p->procs[i];
+		int want = pr->pid < 20 ? 0 : pr->pid < 30 ? 1 : 2;
+
+		CHECK(pr->tree == want);
+	}
+	CHECK(p->trees[0].processes == 2 && p->trees[1].processes == 2 && p->trees[2].processes == 2);
+	CHECK(p->trees[0].totals.n_syscalls == 1 && p->trees[0].totals.syscalls[0].count == 1);
+	CHECK(p->trees[1].totals.syscalls[0].count == 2 && p->trees[2].totals.syscalls[0].count == 3);
+	CHECK(p->totals.syscalls[0].count == 6);
+	uvm_profile_free(p);
+
+	/* a version 2 header: its target is the one tree */
+	p = uvm_profile_new();
+	CHECK(parse(p, "H\tuvm-trace\t2\tk\t1\t0\t7\t1\tevents\tall\n", 64) == 0);
+	CHECK(p->targets.n == 1 && p->targets.pid[0] == 7);
+	uvm_profile_free(p);
+	/* fields that do not match the version, bad lists: fatal */
+	{
+		static const char *const bad[] = {
+			"H\tuvm-trace\t3\tk\t1\t0\t7\t1\tevents\tall\n",
+			"H\tuvm-trace\t2\tk\t1\t0\t7\t1\tevents\tall\t7\n",
+			"H\tuvm-trace\t3\tk\t1\t0\t7\t1\tevents\tall\t8,9\n",
+			"H\tuvm-trace\t3\tk\t1\t0\t7\t1\tevents\tall\t-\n",
+			"H\tuvm-trace\t3\tk\t1\t0\t0\t1\tevents\tall\t1,,2\n",
+			"H\tuvm-trace\t3\tk\t1\t0\t0\t1\tevents\tall\t0\n",
+		};
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			p = uvm_profile_new();
+			CHECK(parse(p, bad[i], 64) == UVM_PARSE_FATAL);
+			uvm_profile_free(p);
+		}
+	}
+}
+
 int main(void)
 {
+	test_targets();
+	test_header_targets();
 	test_syscalls_any_chunking();
 	test_percentiles();
 	test_tree_and_exit();
