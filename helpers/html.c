@@ -148,6 +148,8 @@ static void head(FILE *out, const struct uvm_profile *p)
 		for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++)
 			fprintf(out, "%s%d", k ? ", " : " ", p->targets.pid[k]);
 		fputs(p->follow ? " and their descendants" : "", out);
+	} else if (p->targets.n == 1) {
+		fprintf(out, " &middot; target pid %d%s", p->targets.pid[0], p->follow ? " and its descendants" : "");
 	} else if (p->target > 0) {
 		fprintf(out, " &middot; target pid %d%s", p->target, p->follow ? " and its descendants" : "");
 	}

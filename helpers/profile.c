@@ -318,13 +318,15 @@ static int is_target_process(const struct uvm_profile *p, const struct uvm_proce
 }
 
 /* The tree of pr: the nearest target among pr and its ancestors (at
- * most n_procs steps: parents from a crafted trace may loop); else, for
- * a process without a traced parent (the child of a waiting
- * 'uvm-exec --drain', whose fork is not traced), the tree of the
- * header's target; else -1. */
+ * most n_procs steps: parents from a crafted trace may loop); else, when
+ * the eldest of them was first seen in the trace without a traced
+ * parent (the child of a waiting 'uvm-exec --drain', whose fork is not
+ * traced), the tree of the header's target; else -1 (under a process
+ * present at the start that is no target, its parent's P record
+ * missing: no tree). */
 static int tree_of(const struct uvm_profile *p, const struct uvm_process *pr)
 {
-	const struct uvm_process *a = pr;
+	const struct uvm_process *a = pr, *root = pr;
 	size_t steps;
 	unsigned k;
 
@@ -332,9 +334,12 @@ static int tree_of(const struct uvm_profile *p, const struct uvm_process *pr)
 		for (k = 0; k < p->targets.n; k++)
 			if (is_target_process(p, a, k))
 				return (int)k;
+		root = a;
 		if (!a->parent)
 			break;
 	}
+	if (root->before_trace)
+		return -1;
 	for (k = 0; k < p->targets.n; k++)
 		if (p->targets.pid[k] == p->target)
 			return (int)k;

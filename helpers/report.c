@@ -561,24 +561,31 @@ static void text_trees(FILE *out, const struct uvm_profile *p, const struct uvm_
 static int write_text(const struct uvm_profile *p, const struct uvm_report_opts *o, FILE *out)
 {
 	int summary = !strcmp(p->mode, "summary");
-	size_t i;
+	size_t i, n;
 	unsigned k;
 
-	if (p->targets.n > 1) {
+	if (p->targets.n > 1 || (p->targets.n == 1 && p->target != p->targets.pid[0])) {
 		fputs("uvm profile: targets", out);
 		for (k = 0; k < p->targets.n; k++)
 			fprintf(out, "%s%d", k ? "," : " ", p->targets.pid[k]);
 	} else {
 		fprintf(out, "uvm profile: target %d", p->target);
 	}
-	fprintf(out, ", kernel %s, %s mode, %zu processes", p->kernel, p->mode, p->n_procs);
+	fprintf(out, ", kernel %s, %s mode, %zu process%s", p->kernel, p->mode, p->n_procs,
+		p->n_procs == 1 ? "" : "es");
 	if (p->start_ns >= 0 && p->end_ns >= p->start_ns)
 		fprintf(out, ", %.3f s traced", (double)(p->end_ns - p->start_ns) / 1e9);
 	fputc('\n', out);
 	text_loss(out, p);
 	if (p->targets.n > 1) {
 		text_trees(out, p, o, summary);
-		fprintf(out, "\nAll %u trees together:\n", p->targets.n);
+		for (i = 0, n = 0; i < p->n_procs; i++)
+			n += p->procs[i]->tree < 0;
+		if (n)
+			fprintf(out, "\nAll %u trees and the %zu process%s in none together:\n",
+				p->targets.n, n, n == 1 ? "" : "es");
+		else
+			fprintf(out, "\nAll %u trees together:\n", p->targets.n);
 		text_process(out, &p->totals, o, summary, "All processes");
 		return ferror(out) ? -1 : 0;
 	}

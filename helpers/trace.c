@@ -491,6 +491,9 @@ static int record_header(struct uvm_parser *ps, const struct rec_header *r)
 		enum uvm_targets_status st =
 			uvm_targets_parse(&p->targets, r->TARGETS.s, r->TARGETS.len, &at);
 
+		/* the list whole: not empty ("-" is none), no NUL in it */
+		if (st == UVM_TARGETS_OK && (!r->TARGETS.len || strlen(r->TARGETS.s) != r->TARGETS.len))
+			st = UVM_TARGETS_SYNTAX;
 		if (st != UVM_TARGETS_OK) {
 			snprintf(m, sizeof(m), "header: targets '%.40s' %s at byte %zu", r->TARGETS.s,
 				 st == UVM_TARGETS_TOO_MANY ? "names more than 64 processes" :
@@ -502,8 +505,8 @@ static int record_header(struct uvm_parser *ps, const struct rec_header *r)
 	}
 	if (r->VERSION.i >= 3 && r->TARGET.i != 0 &&
 	    (r->TARGET.i < 0 || r->TARGET.i > UVM_TARGET_PID_MAX ||
-	     !uvm_targets_has(&p->targets, (int)r->TARGET.i))) {
-		snprintf(m, sizeof(m), "header: target %lld is not in targets '%.40s'",
+	     !p->targets.n || p->targets.pid[0] != (int)r->TARGET.i)) {
+		snprintf(m, sizeof(m), "header: target %lld is not the first of targets '%.40s'",
 			 (long long)r->TARGET.i, r->TARGETS.s);
 		fatal(ps, m);
 		return -1;
@@ -521,17 +524,38 @@ static int record_header(struct uvm_parser *ps, const struct rec_header *r)
 	return 0;
 }
 
+/* Is a among d and its ancestors (at most n steps: the parents of a
+ * crafted trace could loop)?  Adopting d's ancestor a under d would. */
+static int is_ancestor(const struct uvm_process *a, const struct uvm_process *d, size_t n)
+{
+	size_t steps;
+
+	for (steps = 0; d && steps <= n; steps++, d = d->parent)
+		if (d == a)
+			return 1;
+	return 0;
+}
+
 static int record_process(struct uvm_parser *ps, const struct rec_process *r)
 {
 	struct uvm_profile *p = ps->p;
 	struct uvm_process *pr = uvm_profile_start(p, (int)r->PID.i), *parent;
+	size_t i;
 
 	pr->ppid = (int)r->PPID.i;
-	/* with -x, the target's descendants: under their parent if it came
-	 * first (it may not: P records go by pid) */
+	/* the targets' descendants: under their parent, whichever of the
+	 * two came first (P records go by pid, and a child's pid may be
+	 * below its parent's once pids wrap) */
 	if (!pr->parent && (parent = uvm_profile_process(p, pr->ppid, 0)) &&
-	    parent != pr && !parent->exited)
+	    parent != pr && !parent->exited && !is_ancestor(pr, parent, p->n_procs))
 		process_adopt(parent, pr);
+	for (i = 0; i < p->n_procs; i++) {
+		struct uvm_process *o = p->procs[i];
+
+		if (o != pr && o->before_trace && !o->parent && o->ppid == pr->pid &&
+		    !o->exited && !is_ancestor(o, pr, p->n_procs))
+			process_adopt(pr, o);
+	}
 	copy_str(pr->comm, sizeof(pr->comm), r->COMM.s);
 	if (!pr->exe && !uvm_field_none(&r->EXE))
 		pr->exe = xstrdup(r->EXE.s);

@@ -60,8 +60,8 @@
 	F(MODE, "mode", S, "%s")                                               \
 	F(EVENTS, "events", S, "%s")
 
-/* P: a process already tracked when tracing starts (the target, and with
- * -x its existing descendants). */
+/* P: a process already tracked when tracing starts (the targets, and
+ * while following their existing descendants). */
 #define UVM_PROCESS_FIELDS(F)                                                  \
 	F(TS, "ts", I, "%lld")                                                 \
 	F(PID, "pid", I, "%lld")                                               \

@@ -42,9 +42,11 @@ tree_calls() {
 	assert_equal "$(jq '[.processes[] | select(.tree == null)] | length' "$r")" 0
 	# every process is in the tree of the target it descends from
 	for p in $(jq '.processes[].pid' "$r"); do
-		a=$p
+		a=$p hops=0
 		while ! grep -qw -- "$a" <<<"$A $B $K"; do
 			a=$(jq --argjson p "$a" '[.processes[] | select(.pid == $p)][0].ppid' "$r")
+			hops=$((hops + 1))
+			[ "$hops" -lt 10 ] || { echo "process $p: no target among its ancestors"; return 1; }
 		done
 		assert_equal "$(jq --argjson p "$p" '[.processes[] | select(.pid == $p)][0].tree' "$r")" "$a"
 	done
@@ -117,7 +119,27 @@ tree_calls() {
 	# the target not among the targets
 	sed '1s/\tuvm-trace\t1\t\(.*\)$/\tuvm-trace\t3\t\1\t7,8/' "$F/tree.trace" >"$T/notin.trace"
 	run -2 "$UVM_COLLECT" "$T/notin.trace"
-	assert_output --partial "notin.trace:1: header: target 143 is not in targets '7,8'"
+	assert_output --partial "notin.trace:1: header: target 143 is not the first of targets '7,8'"
+	# the target not first, an empty list
+	sed '1s/\tuvm-trace\t1\t\(.*\)$/\tuvm-trace\t3\t\1\t7,143/' "$F/tree.trace" >"$T/second.trace"
+	run -2 "$UVM_COLLECT" "$T/second.trace"
+	assert_output --partial "second.trace:1: header: target 143 is not the first of targets '7,143'"
+	sed "1s/\tuvm-trace\t1\t\(.*\)\$/\tuvm-trace\t3\t\1\t/" "$F/tree.trace" >"$T/list.trace"
+	run -2 "$UVM_COLLECT" "$T/list.trace"
+	assert_output --partial "list.trace:1: header: targets '' is not a list of process ids"
+	# a pid below its parent's (pids wrap): still in its parent's tree
+	printf '%s\n' 'H	uvm-trace	3	k	1000	0	0	1	events	syscall,fault,process,mm	500,600' \
+		'P	1000	450	600	1	kid	/bin/kid' 'P	1000	500	1	1	sh	/bin/sh' 'P	1000	600	1	1	sh	/bin/sh' \
+		'S	1200	450	450	110	getppid	600	-	100	' 'T	9000	5	0	0	0	0' >"$T/low.trace"
+	run -0 "$UVM_COLLECT" -f json "$T/low.trace"
+	assert_equal "$(jq -c '[.processes[] | [.pid, .tree]], [.trees[] | [.target, .processes]]' <<<"$output")" "$(printf '%s\n' '[[450,600],[500,500],[600,600]]' '[[500,1],[600,2]]')"
+	# a process present at the start under no target: in no tree, said
+	sed '2s/\t600\t1\tkid/\t7\t1\tkid/' "$T/low.trace" >"$T/none.trace"
+	run -0 "$UVM_COLLECT" -f json "$T/none.trace"
+	assert_equal "$(jq -c '[.processes[] | [.pid, .tree]], [.trees[] | [.target, .processes]]' <<<"$output")" "$(printf '%s\n' '[[450,null],[500,500],[600,600]]' '[[500,1],[600,1]]')"
+	run -0 "$UVM_COLLECT" "$T/none.trace"
+	assert_line "In no target's tree: 1 process"
+	assert_line "All 2 trees and the 1 process in none together:"
 }
 
 # fake_stap: a stand-in for stap on PATH that keeps its arguments in
