@@ -336,8 +336,11 @@ void uvm_report_exit(const struct uvm_process *pr, char *buf, size_t n)
 		snprintf(buf, n, "exit %d", pr->status);
 }
 
+/* pr and its children, indented by depth; within: only the children in
+ * pr's target's tree (a nested target's subtree is drawn under its own
+ * target). */
 static void text_tree(FILE *out, const struct uvm_profile *p, const struct uvm_process *pr,
-		      int depth)
+		      int depth, int within)
 {
 	char st[64];
 	size_t i;
@@ -354,7 +357,8 @@ static void text_tree(FILE *out, const struct uvm_profile *p, const struct uvm_p
 	if (depth > 64)
 		return;
 	for (i = 0; i < pr->n_children; i++)
-		text_tree(out, p, pr->children[i], depth + 1);
+		if (!within || pr->children[i]->tree == pr->tree)
+			text_tree(out, p, pr->children[i], depth + 1, within);
 }
 
 static int cmp_site(const void *a, const void *b)
@@ -500,30 +504,6 @@ static int text_top(const struct uvm_process *pr)
 	return !pr->parent || pr->parent->tree != pr->tree;
 }
 
-/* text_tree's walk, within one target's tree: a nested target's
- * subtree is drawn under its own target. */
-static void text_group_tree(FILE *out, const struct uvm_profile *p,
-			    const struct uvm_process *pr, int depth)
-{
-	char st[64];
-	size_t i;
-
-	uvm_report_exit(pr, st, sizeof(st));
-	fprintf(out, "  %*s%d ", 2 * depth, "", pr->pid);
-	put_text(out, pr->comm);
-	fprintf(out, " [%s]", st);
-	if (pr->argv) {
-		fputs("  ", out);
-		put_text(out, pr->argv);
-	}
-	fputc('\n', out);
-	if (depth > 64)
-		return;
-	for (i = 0; i < pr->n_children; i++)
-		if (pr->children[i]->tree == pr->tree)
-			text_group_tree(out, p, pr->children[i], depth + 1);
-}
-
 /* Several targets: each target's tree with its processes and its
  * totals, then the processes in none (if any), then the totals. */
 static void text_trees(FILE *out, const struct uvm_profile *p, const struct uvm_report_opts *o,
@@ -545,7 +525,7 @@ static void text_trees(FILE *out, const struct uvm_profile *p, const struct uvm_
 			fprintf(out, "\nIn no target's tree: %zu process%s\n", n, n == 1 ? "" : "es");
 		for (i = 0; i < p->n_procs; i++)
 			if (in_group(p, p->procs[i], k) && text_top(p->procs[i]))
-				text_group_tree(out, p, p->procs[i], 0);
+				text_tree(out, p, p->procs[i], 0, 1);
 		if (o->per_process)
 			for (i = 0; i < p->n_procs; i++)
 				if (in_group(p, p->procs[i], k))
@@ -593,7 +573,7 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 	for (i = 0; i < p->n_procs; i++) {
 		const struct uvm_process *pr = p->procs[i];
 		if (!pr->parent)
-			text_tree(out, p, pr, 0);
+			text_tree(out, p, pr, 0, 0);
 	}
 	if (o->per_process)
 		for (i = 0; i < p->n_procs; i++)
