@@ -274,8 +274,18 @@ static int uvm_descends_from(struct task_struct *t, pid_t ancestor)
 	return 0;
 }
 
+/* Has the process of thread-group leader t a thread that has not exited
+ * (it is not a zombie, nor dying)?  Under RCU: signal_struct lives as long
+ * as the task does. */
+static int uvm_group_live(struct task_struct *t)
+{
+	return t->signal && atomic_read(&t->signal->live) > 0;
+}
+
 /* The smallest thread-group id > after that is ancestor or one of its
- * descendants, or 0.  Used once at start to seed the tracked set. */
+ * descendants and not a zombie, or 0.  Used once at start to seed the
+ * tracked set: a zombie would never exit again, and the run would wait
+ * for it. */
 static long uvm_next_descendant(pid_t ancestor, long after)
 {
 	struct task_struct *p;
@@ -284,7 +294,7 @@ static long uvm_next_descendant(pid_t ancestor, long after)
 	rcu_read_lock();
 	for_each_process(p) {
 		if (p->tgid > after && (best == 0 || p->tgid < best) &&
-		    uvm_descends_from(p, ancestor))
+		    uvm_group_live(p) && uvm_descends_from(p, ancestor))
 			best = p->tgid;
 	}
 	rcu_read_unlock();

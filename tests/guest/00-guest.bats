@@ -3,6 +3,20 @@
 
 bats_require_minimum_version 1.5.0
 
+# One boot for the first four tests: the kernel's release on stdout, a
+# line on stderr, a file written to a shared directory, exit status 7.
+setup_file() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+	D=$BATS_FILE_TMPDIR
+	export D
+	rc=0
+	"$UVM_VM" run --share "$D" -- sh -c 'uname -r; echo to-err >&2; echo guest >"$1/f"; exit 7' sh "$D" \
+		>"$D/out" 2>"$D/err" || rc=$?
+	echo "$rc" >"$D/rc"
+}
+
 setup() {
 	load '../test_helper/common-setup'
 	_common_setup
@@ -10,28 +24,25 @@ setup() {
 }
 
 @test "uvm-vm run: the guest boots its profile's Debian kernel" {
-	run "$UVM_VM" run -- uname -r
-	assert_success
+	run cat "$D/out"
 	assert_output "$GUEST_KERNEL"
 	# the profile is named by the kernel's major.minor
 	assert_output --regexp "^${GUEST_PROFILE//./\\.}\\.[0-9]+[-+]"
 }
 
 @test "uvm-vm run: the command's exit status comes back" {
-	run "$UVM_VM" run -- sh -c 'exit 7'
-	assert_equal "$status" 7
+	assert_equal "$(cat "$D/rc")" 7
 }
 
 @test "uvm-vm run: stdout and stderr are streamed separately" {
-	run --separate-stderr "$UVM_VM" run -- sh -c 'echo to-out; echo to-err >&2'
-	assert_success
-	assert_output to-out
-	assert_equal "$stderr" to-err
+	run cat "$D/out"
+	assert_output "$GUEST_KERNEL"
+	run cat "$D/err"
+	assert_output to-err
 }
 
 @test "uvm-vm run: a shared directory is writable at the same path" {
-	"$UVM_VM" run --share "$BATS_TEST_TMPDIR" -- sh -c "echo guest > '$BATS_TEST_TMPDIR/f'"
-	run cat "$BATS_TEST_TMPDIR/f"
+	run cat "$D/f"
 	assert_output guest
 }
 

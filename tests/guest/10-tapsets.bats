@@ -31,12 +31,12 @@ setup_file() {
 		# character device whether it is a tty: one more ioctl)
 		strace -f -c -U name,calls -o "$D/strace" "$W/syscalls" 700 9 50 >"$D/strace.out"
 		t flush mode=summary -- sh -c "for i in \$(seq 150); do '$W/syscalls' 5 1 >/dev/null; done"
-		# -x: attach to a process that waits for the module's header
+		# -x: attach to a process that waits until the module runs
 		sh -c 'read go < "$D/fifo"; exec "$W/syscalls" 1234 2' &
 		pid=$!
-		staprun -x $pid "$D/uvm.ko" >"$D/attach.trace" 2>"$D/attach.err" &
+		staprun -vv -x $pid "$D/uvm.ko" >"$D/attach.trace" 2>"$D/attach.err" &
 		st=$!
-		for i in $(seq 100); do grep -q '^H' "$D/attach.trace" 2>/dev/null && break; sleep 0.2; done
+		armed "$D/attach.err" || echo "not armed" >>"$D/attach.err"
 		echo go >"$D/fifo"
 		wait $st
 		echo $? >"$D/attach.status"
@@ -229,6 +229,9 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 
 @test "uvm.stp -x PID: attaches to a running process and ends when its tree exits" {
 	trace attach
+	# the process was let go once every probe was armed
+	run grep -c '^not armed$' "$D/attach.err"
+	assert_output 0
 	pid=$(exec_pid syscalls "$T")
 	run awk -F'\t' -v p="$pid" '$1 == "S" && $3 == p && $6 == "getppid"' "$T"
 	assert_equal "${#lines[@]}" 1234

@@ -4,15 +4,46 @@
 
 bats_require_minimum_version 1.5.0
 
+# Live runs that two tests each read (one boot and compile apiece
+# rather than two): their exit statuses in $D/NAME.rc, so that a failed
+# run fails the tests that read it, not the whole file.
+setup_file() {
+	load '../test_helper/common-setup'
+	_common_setup
+	_guest_setup
+	D=$BATS_FILE_TMPDIR
+	export D
+	# two workloads in one run: syscalls, then faults
+	rc=0
+	"$UVM_COLLECT" -f json -o "$D/sf.json" -- sh -c '"$1" 2500 7 100 && "$2" 300' sh \
+		"$W/syscalls" "$W/faults" 2>"$D/sf.err" || rc=$?
+	echo "$rc" >"$D/sf.rc"
+	# the stacks workload, its page live, its trace kept
+	rc=0
+	"$UVM_COLLECT" --stacks -f html -o "$D/stacks.html" --save-trace "$D/stacks.trace" \
+		-- "$W/stacks" 20 2>"$D/stacks.err" || rc=$?
+	echo "$rc" >"$D/stacks.rc"
+	# the tree workload, its page live, its trace kept
+	rc=0
+	"$UVM_COLLECT" -f html -o "$D/tree.html" --save-trace "$D/tree.trace" -- "$W/tree" \
+		2>"$D/tree.err" || rc=$?
+	echo "$rc" >"$D/tree.rc"
+}
+
 setup() {
 	load '../test_helper/common-setup'
 	_common_setup
 	_guest_setup
 }
 
+# ran NAME: the live run NAME of setup_file exited 0
+ran() {
+	[ "$(cat "$D/$1.rc")" = 0 ] || { echo "live run $1: exit $(cat "$D/$1.rc"): $(cat "$D/$1.err")"; return 1; }
+}
+
 @test "uvm-collect -- syscalls: 2500 getppid, a 100 ms blocking read, nothing lost" {
-	"$UVM_COLLECT" -f json -o "$BATS_TEST_TMPDIR/r.json" -- "$W/syscalls" 2500 7 100 2>"$BATS_TEST_TMPDIR/err"
-	r="$BATS_TEST_TMPDIR/r.json"
+	ran sf
+	r=$D/sf.json
 	pid=$(jq -r '.processes[] | select(.execs > 0 and (.exe | test("workloads/syscalls$"))) | .pid' "$r")
 	[ -n "$pid" ]
 	assert_equal "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "getppid") | .calls' "$r")" 2500
@@ -24,7 +55,7 @@ setup() {
 	max=$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .syscalls[] | select(.name == "read") | .max_ns' "$r")
 	[ "$max" -ge 50000000 ]
 	# the workload's output went to stderr, not into the trace
-	grep -q '^getppid 2500$' "$BATS_TEST_TMPDIR/err"
+	grep -q '^getppid 2500$' "$D/sf.err"
 	assert_equal "$(jq -r '.loss | "\(.complete) \(.dropped) \(.skipped) \(.transport_failures) \(.malformed_lines)"' "$r")" "true 0 0 0 0"
 	# exit status and the kernel's counters came through
 	assert_equal "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .exit_status' "$r")" 0
@@ -41,9 +72,10 @@ setup() {
 	assert_equal "$(jq '.processes | length' <<<"$json")" 10
 }
 
-@test "uvm-collect -f perfetto -- tree: the timeline streamed from a live run, every process on its track" {
+@test "uvm-collect -f perfetto, the trace of a live run of tree: every process on its track" {
 	t=$BATS_TEST_TMPDIR
-	run -0 "$UVM_COLLECT" -f perfetto -o "$t/live.json" -- "$W/tree"
+	ran tree
+	run -0 "$UVM_COLLECT" -f perfetto -o "$t/live.json" "$D/tree.trace"
 	python3 "$UVM_ROOT/tests/host/perfetto-check.py" --require X,i,C,M "$t/live.json"
 	python3 "$UVM_ROOT/tests/host/timeline-facts.py" "$t/live.json" >"$t/facts"
 	cat "$t/facts"
@@ -54,19 +86,20 @@ setup() {
 	assert_equal "$(jq '[.traceEvents[] | select(.cat == "process" and .ph == "X" and .args.signal == 15)] | length' "$t/live.json")" 1
 }
 
-@test "uvm-collect --stacks -f folded -- stacks: a flame graph of known call paths, exact counts" {
+@test "uvm-collect -f folded, the trace of a live --stacks run of stacks: a flame graph of known call paths, exact counts" {
 	t=$BATS_TEST_TMPDIR
-	run -0 --separate-stderr "$UVM_COLLECT" --stacks -f folded -o "$t/live.folded" -- "$W/stacks" 20
+	ran stacks
+	run -0 "$UVM_COLLECT" -f folded -o "$t/live.folded" "$D/stacks.trace"
 	grep -v ld-linux "$t/live.folded"
-	# the workload's own account, "path main;... N", on its stderr here
-	run grep -c '^path ' <<<"$stderr"
+	# the workload's own account, "path main;... N", on its stderr
+	run grep -c '^path ' "$D/stacks.err"
 	assert_output 3
 	while read -r what path n; do
 		[ "$what" = path ] || continue
 		run grep -E "^stacks;_start;.*;$path;[^;]+;getppid [0-9]+\$" "$t/live.folded"
 		assert_output --regexp " $n\$"
 		[ "${#lines[@]}" = 1 ]
-	done <<<"$stderr"
+	done <"$D/stacks.err"
 	run awk '/;getppid [0-9]+$/ { n += $NF } END { print n }' "$t/live.folded"
 	assert_output 120
 	# the binary's unwind data was given (-d): no stack of the program
@@ -77,25 +110,25 @@ setup() {
 
 @test "uvm-collect --stacks -f html -- stacks: one page in the browser, the known call paths and counts in its flame graph" {
 	t=$BATS_TEST_TMPDIR
-	run -0 --separate-stderr "$UVM_COLLECT" --stacks -f html -o "$t/live.html" --save-trace "$t/live.trace" \
-		-- "$W/stacks" 20
+	ran stacks
+	cp "$D/stacks.html" "$t/live.html"
 	# the saved trace is what the page was made of: the same page again,
 	# and the JSON report and folded stacks to check the page's numbers
-	"$UVM_COLLECT" -f html -o "$t/again.html" "$t/live.trace"
+	"$UVM_COLLECT" -f html -o "$t/again.html" "$D/stacks.trace"
 	cmp "$t/live.html" "$t/again.html"
-	"$UVM_COLLECT" -f json -o "$t/live.json" "$t/live.trace"
-	"$UVM_COLLECT" -f folded -o "$t/live.folded" "$t/live.trace"
+	"$UVM_COLLECT" -f json -o "$t/live.json" "$D/stacks.trace"
+	"$UVM_COLLECT" -f folded -o "$t/live.folded" "$D/stacks.trace"
 	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$t/live.html" --facts-out "$t/facts" \
 		--json "$t/live.json" --folded "$t/live.folded" --screenshot "$t/live.png"
-	# the workload's own account, "path main;... N", on its stderr here
-	run grep -c '^path ' <<<"$stderr"
+	# the workload's own account, "path main;... N", on its stderr
+	run grep -c '^path ' "$D/stacks.err"
 	assert_output 3
 	while read -r what path n; do
 		[ "$what" = path ] || continue
 		jq -e --arg p ";$path;" --argjson n "$n" \
 			'[.flame.leaves | to_entries[] | select((.key | startswith("stacks;_start;")) and (.key | contains($p)) and (.key | endswith(";getppid")))] | length == 1 and .[0].value == $n' \
 			"$t/facts"
-	done <<<"$stderr"
+	done <"$D/stacks.err"
 	# 120 getppid in the table, the same in the graph, exit 0
 	jq -e '.syscalls_total.getppid.calls == 120' "$t/facts"
 	jq -e '[.flame.leaves | to_entries[] | select(.key | endswith(";getppid")) | .value] | add == 120' "$t/facts"
@@ -105,9 +138,9 @@ setup() {
 
 @test "uvm-collect -f html -- tree: the process tree with its exit statuses and signal, each on the timeline" {
 	t=$BATS_TEST_TMPDIR
-	run -0 "$UVM_COLLECT" -f html -o "$t/tree.html" --save-trace "$t/tree.trace" -- "$W/tree"
-	"$UVM_COLLECT" -f json -o "$t/tree.json" "$t/tree.trace"
-	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$t/tree.html" --facts-out "$t/facts" \
+	ran tree
+	"$UVM_COLLECT" -f json -o "$t/tree.json" "$D/tree.trace"
+	/usr/bin/python3 "$UVM_ROOT/tests/host/html-check.py" "$D/tree.html" --facts-out "$t/facts" \
 		--json "$t/tree.json"
 	jq -e '.processes >= 10' "$t/facts"
 	jq -e '([.procs[] | select(.exit_status == 7)] | length) == 1 and ([.procs[] | select(.signal == 15)] | length) == 1
@@ -133,9 +166,12 @@ setup() {
 }
 
 @test "uvm-collect -- faults: 300 minor faults in the anonymous mapping are in the report" {
-	run -0 "$UVM_COLLECT" -f json -- "$W/faults" 300
-	json=$(sed -n '/^{/,$p' <<<"$output")
-	child=$(jq -r '.processes[] | select(.ppid != -1 and .comm == "faults") | .pid' <<<"$json" | tail -n 1)
+	ran sf
+	json=$(cat "$D/sf.json")
+	# the workload forks the child that faults
+	parent=$(jq -r '.processes[] | select(.execs > 0 and (.exe | test("workloads/faults$"))) | .pid' <<<"$json")
+	[ -n "$parent" ]
+	child=$(jq -r --argjson p "$parent" '.processes[] | select(.ppid == $p and .comm == "faults") | .pid' <<<"$json")
 	[ -n "$child" ]
 	# all of the child's faults traced = its kernel counters at exit
 	assert_equal "$(jq -r --argjson p "$child" '.processes[] | select(.pid == $p) | "\(.faults.minor) \(.faults.major)"' <<<"$json")" \

@@ -19,12 +19,7 @@ setup_file() {
 	load '../test_helper/common-setup'
 	_guest_file_setup -DSTP_NO_OVERLOAD
 	cat >"$D/job.sh" <<-'EOF'
-		# until the module has written its header into $1
-		header() {
-			local i
-			for i in $(seq 300); do grep -q '^H' "$1" 2>/dev/null && return 0; sleep 0.1; done
-			return 1
-		}
+		. "$UVM_ROOT/tests/test_helper/guest-job.bash"
 		# the fifos in the guest's own tmpfs (mkfifo on the 9p share
 		# does not make one)
 		G=$(mktemp -d)
@@ -43,9 +38,9 @@ setup_file() {
 		sh -c 'read g <"$G/go.U1"; exec "$W/syscalls" 5501 51' >"$D/U.out" &
 		U=$!
 		echo "A=$A B=$B C=$C K=$K U=$U" >"$D/pids"
-		staprun -o "$D/multi.trace" "$D/uvm.ko" pids="$A,$B,$C,$K" >"$D/multi.out" 2>"$D/multi.err" &
+		staprun -vv -o "$D/multi.trace" "$D/uvm.ko" pids="$A,$B,$C,$K" >"$D/multi.out" 2>"$D/multi.err" &
 		st=$!
-		header "$D/multi.trace" || echo "no header" >>"$D/multi.err"
+		armed "$D/multi.err" || echo "not armed" >>"$D/multi.err"
 		for n in A1 B1 C1 K1 U1; do echo go >"$G/go.$n"; done
 		# K has made its calls and sleeps: killed while A, B and C wait
 		for i in $(seq 600); do [ "$(cat /proc/$K/comm 2>/dev/null)" = sleep ] && break; sleep 0.1; done
@@ -63,9 +58,9 @@ setup_file() {
 		sh -c 'read g <"$G/go.Y1"; exec "$W/syscalls" 622 2' >"$D/Y.out" &
 		Y=$!
 		echo "X=$X Y=$Y" >>"$D/pids"
-		staprun -x "$X" -o "$D/union.trace" "$D/uvm.ko" pids="$Y,$X" >"$D/union.out" 2>"$D/union.err" &
+		staprun -vv -x "$X" -o "$D/union.trace" "$D/uvm.ko" pids="$Y,$X" >"$D/union.out" 2>"$D/union.err" &
 		st=$!
-		header "$D/union.trace" || echo "no header" >>"$D/union.err"
+		armed "$D/union.err" || echo "not armed" >>"$D/union.err"
 		for n in X1 Y1; do echo go >"$G/go.$n"; done
 		wait "$st"
 		echo $? >"$D/union.status"
@@ -77,24 +72,35 @@ setup_file() {
 		sh -c 'read g <"$G/go.S2"; "$W/syscalls" 702 8' >"$D/S2.out" &
 		S2=$!
 		echo "S1=$S1 S2=$S2" >>"$D/pids"
-		staprun -o "$D/summary.trace" "$D/uvm.ko" mode=summary pids="$S1,$S2" >"$D/summary.out" 2>"$D/summary.err" &
+		staprun -vv -o "$D/summary.trace" "$D/uvm.ko" mode=summary pids="$S1,$S2" >"$D/summary.out" 2>"$D/summary.err" &
 		st=$!
-		header "$D/summary.trace" || echo "no header" >>"$D/summary.err"
+		armed "$D/summary.err" || echo "not armed" >>"$D/summary.err"
 		for n in S1 S2; do echo go >"$G/go.$n"; done
 		wait "$st"
 		echo $? >"$D/summary.status"
 		wait
 
 		# refused: a listed process that does not exist, 65 targets, a
-		# list that is no list
+		# list that is no list, a zombie
 		staprun "$D/uvm.ko" pids="$$,31999" >"$D/nopid.trace" 2>"$D/nopid.err"
 		echo $? >"$D/nopid.status"
 		staprun "$D/uvm.ko" pids="$(seq -s, 1 65)" >"$D/many.trace" 2>"$D/many.err"
 		echo $? >"$D/many.status"
 		staprun "$D/uvm.ko" pids="$$,,1" >"$D/syntax.trace" 2>"$D/syntax.err"
 		echo $? >"$D/syntax.status"
+		# a zombie: the child of a process that never reaps it
+		sh -c 'true & echo $! >"$D/zombie.pid"; exec sleep 600' &
+		zp=$!
+		for i in $(seq 100); do
+			[ -s "$D/zombie.pid" ] && grep -q '^State:.*Z' "/proc/$(cat "$D/zombie.pid")/status" 2>/dev/null && break
+			sleep 0.1
+		done
+		grep '^State:' "/proc/$(cat "$D/zombie.pid")/status" >"$D/zombie.state"
+		staprun "$D/uvm.ko" pids="$$,$(cat "$D/zombie.pid")" >"$D/zombie.trace" 2>"$D/zombie.err"
+		echo $? >"$D/zombie.status"
+		kill "$zp"
 	EOF
-	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" bash "$D/job.sh"
+	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" UVM_ROOT="$UVM_ROOT" bash "$D/job.sh"
 }
 
 setup() {
@@ -106,9 +112,11 @@ setup() {
 	eval "$(cat "$D/pids")"
 }
 
-# ok NAME: staprun's run NAME exited 0
+# ok NAME: staprun's run NAME exited 0, and its module was running (every
+# probe armed) before the targets were let go
 ok() {
 	[ "$(cat "$D/$1.status")" = 0 ] || { echo "run $1: staprun $(cat "$D/$1.status"): $(cat "$D/$1.err")"; return 1; }
+	! grep -q '^not armed$' "$D/$1.err" || { echo "run $1: stapio never said the module was running"; return 1; }
 }
 
 # pairs OUT: "pid getppid open_enoent" of each workload run whose output
@@ -234,7 +242,7 @@ pairs() {
 	assert_equal "$(jq --argjson p "$S1" '.trees[] | select(.target == $p) | .processes' "$t/s.json")" 3
 }
 
-@test "pids=: a listed process that does not exist, 65 processes and a malformed list are refused by name" {
+@test "pids=: a listed process that does not exist, 65 processes, a malformed list and a zombie are refused by name" {
 	[ "$(cat "$D/nopid.status")" != 0 ]
 	run cat "$D/nopid.err"
 	assert_output --partial "uvm: target process 31999 does not exist"
@@ -244,4 +252,10 @@ pairs() {
 	[ "$(cat "$D/syntax.status")" != 0 ]
 	run cat "$D/syntax.err"
 	assert_output --partial "is not a list of process ids"
+	# a zombie exists (its pid is taken) but would never exit again: the
+	# run would never end
+	grep -q 'Z (zombie)' "$D/zombie.state"
+	[ "$(cat "$D/zombie.status")" != 0 ]
+	run cat "$D/zombie.err"
+	assert_output --partial "uvm: target process $(cat "$D/zombie.pid") has exited (a zombie its parent has not reaped)"
 }

@@ -25,3 +25,19 @@ t() {
 	staprun -o "$D/$name.trace" -c "$(wq "$@")" "${KO:-$D/uvm.ko}" "${p[@]}" >"$D/$name.out" 2>"$D/$name.err"
 	echo $? >"$D/$name.status"
 }
+
+# armed ERR: wait (up to 60 s) until the staprun whose stderr is ERR,
+# started with -vv, has its module running: stapio says so once the
+# module's start returned, after SystemTap registered every probe.  The
+# header is no such sign: uvm.stp writes it from a begin probe, and
+# SystemTap runs begin probes before it arms the others, so a process
+# attached (-x, pids=) that acts as soon as it sees the header can fork
+# or make calls before anything traces them.
+armed() {
+	local i
+	for i in $(seq 600); do
+		grep -q 'probe_start() returned 0' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
