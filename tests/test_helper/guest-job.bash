@@ -28,7 +28,8 @@ t() {
 
 # armed ERR: wait (up to 60 s) until the staprun whose stderr is ERR,
 # started with -vv, has its module running: stapio says so once the
-# module's start returned, after SystemTap registered every probe.  The
+# module's start returned, after SystemTap registered every probe
+# ("systemtap_module_init() returned 0"; older stapio: "probe_start()").  The
 # header is no such sign: uvm.stp writes it from a begin probe, and
 # SystemTap runs begin probes before it arms the others, so a process
 # attached (-x, pids=) that acts as soon as it sees the header can fork
@@ -36,7 +37,7 @@ t() {
 armed() {
 	local i
 	for i in $(seq 600); do
-		grep -q 'probe_start() returned 0' "$1" 2>/dev/null && return 0
+		grep -qE '(systemtap_module_init|probe_start)\(\) returned 0$' "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
