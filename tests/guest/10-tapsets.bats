@@ -13,7 +13,7 @@ setup_file() {
 	_guest_file_setup
 	# for the runs with stacks=1: a module with the unwind data of the
 	# stacks workload and its libraries
-	"$UVM_VM" compile -I "$UVM_ROOT/tapsets/stacks" -I "$UVM_ROOT/tapsets" -d "$W/stacks" --ldd \
+	_guest_compile -I "$UVM_ROOT/tapsets/stacks" -I "$UVM_ROOT/tapsets" -d "$W/stacks" --ldd \
 		"$UVM_ROOT/scripts/uvm.stp" "$D/uvm_stacks.ko"
 	mkfifo "$D/fifo"
 	cat >"$D/job.sh" <<-'EOF'

@@ -25,16 +25,33 @@ _guest_setup() {
 	[ -n "$GUEST_KERNEL" ] && [ -d "$GUEST_ROOT" ]
 }
 
+# _guest_compile [STAP-OPTIONS] SCRIPT OUT.ko: uvm-vm compile, once per
+# bats run for the same arguments and guest kernel.  stap does not cache
+# a module compiled under a name of ours (uvm-vm compile's -m NAME), and
+# each compile takes 15-20 s; within one bats run the tree does not
+# change, so the first module made for these arguments is the module.
+_guest_compile() {
+	local out=${*: -1} name key dir
+	name=$(basename "$out")
+	key=$(printf '%s\0' "$GUEST_KERNEL" "$name" "${@:1:$#-1}" | sha256sum | cut -c1-32)
+	dir=$BATS_RUN_TMPDIR/modules/$key
+	if [ ! -f "$dir/$name" ]; then
+		mkdir -p "$dir"
+		"$UVM_VM" compile "${@:1:$#-1}" "$dir/$name" || return
+	fi
+	cp "$dir/$name" "$out"
+}
+
 # For setup_file of a guest test file that runs all its workloads in one
 # boot: the common and guest setup, D (the file's directory, exported for
-# the tests) and uvm.stp compiled once into $D/uvm.ko, with the stap
-# options given, if any.
+# the tests) and uvm.stp compiled into $D/uvm.ko, with the stap options
+# given, if any.
 _guest_file_setup() {
 	_common_setup
 	_guest_setup
 	D=$BATS_FILE_TMPDIR
 	export D
-	"$UVM_VM" compile -I "$UVM_ROOT/tapsets" "$@" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
+	_guest_compile -I "$UVM_ROOT/tapsets" "$@" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
 }
 
 # _timeline_check TRACE: TRACE as a timeline (uvm-collect -f perfetto) in
