@@ -89,7 +89,12 @@ setup_file() {
 		staprun "$D/uvm.ko" pids="$$,,1" >"$D/syntax.trace" 2>"$D/syntax.err"
 		echo $? >"$D/syntax.status"
 		# a zombie: the child of a process that never reaps it
-		sh -c 'true & echo $! >"$D/zombie.pid"; exec sleep 600' &
+		python3 -c 'import os, sys, time
+		p = os.fork()
+		if p == 0:
+		    os._exit(0)
+		open(sys.argv[1], "w").write("%d\n" % p)
+		time.sleep(600)' "$D/zombie.pid" &
 		zp=$!
 		for i in $(seq 100); do
 			[ -s "$D/zombie.pid" ] && grep -q '^State:.*Z' "/proc/$(cat "$D/zombie.pid")/status" 2>/dev/null && break
