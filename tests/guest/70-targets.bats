@@ -105,7 +105,7 @@ setup_file() {
 		echo $? >"$D/zombie.status"
 		kill "$zp"
 	EOF
-	"$UVM_VM" run --timeout 900 --share "$D" -- env D="$D" W="$W" UVM_ROOT="$UVM_ROOT" bash "$D/job.sh"
+	UVM_VM_CONSOLE=$D/console "$UVM_VM" run --timeout 1500 --share "$D" -- env D="$D" W="$W" UVM_ROOT="$UVM_ROOT" bash "$D/job.sh"
 }
 
 setup() {
@@ -131,6 +131,10 @@ pairs() {
 }
 
 @test "pids=A,B,C,K: the header records the target set, in order; version 3" {
+	# how long each module took to arm its probes, in the TAP output
+	for n in multi union summary; do
+		echo "# $n: $(grep -h '^armed after' "$D/$n.err" || echo 'not armed')" >&3
+	done
 	ok multi
 	# H magic version kernel ts realtime_ns target follow mode events targets
 	run awk -F'\t' 'NR == 1 { print $1, $2, $3, $7, $8, $11 }' "$D/multi.trace"

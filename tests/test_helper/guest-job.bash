@@ -26,19 +26,23 @@ t() {
 	echo $? >"$D/$name.status"
 }
 
-# armed ERR: wait (up to 60 s) until the staprun whose stderr is ERR,
-# started with -vv, has its module running: stapio says so once the
+# armed ERR: wait (up to 5 minutes) until the staprun whose stderr is
+# ERR, started with -vv, has its module running: stapio says so once the
 # module's start returned, after SystemTap registered every probe
-# ("systemtap_module_init() returned 0"; older stapio: "probe_start()").  The
-# header is no such sign: uvm.stp writes it from a begin probe, and
-# SystemTap runs begin probes before it arms the others, so a process
-# attached (-x, pids=) that acts as soon as it sees the header can fork
-# or make calls before anything traces them.
+# ("systemtap_module_init() returned 0"; older stapio: "probe_start()").
+# Then "armed after N s" is added to ERR.  The header is no such sign:
+# uvm.stp writes it from a begin probe, and SystemTap runs begin probes
+# before it arms the others, so a process attached (-x, pids=) that acts
+# as soon as it sees the header can fork or make calls before anything
+# traces them.
 armed() {
-	local i
-	for i in $(seq 600); do
-		grep -qE '(systemtap_module_init|probe_start)\(\) returned 0$' "$1" 2>/dev/null && return 0
-		sleep 0.1
+	local t0=$SECONDS
+	while [ $((SECONDS - t0)) -lt 300 ]; do
+		if grep -qE '(systemtap_module_init|probe_start)\(\) returned 0$' "$1" 2>/dev/null; then
+			echo "armed after $((SECONDS - t0)) s" >>"$1"
+			return 0
+		fi
+		sleep 0.2
 	done
 	return 1
 }
