@@ -30,7 +30,8 @@ t() {
 # ERR, started with -vv, has its module running: stapio says so once the
 # module's start returned, after SystemTap registered every probe
 # ("systemtap_module_init() returned 0"; older stapio: "probe_start()").
-# Then "armed after N s" is added to ERR.  The header is no such sign:
+# Writes "armed after N s", or "not armed", to ERR.armed (not to ERR,
+# which stapio writes at its own offset).  The header is no such sign:
 # uvm.stp writes it from a begin probe, and SystemTap runs begin probes
 # before it arms the others, so a process attached (-x, pids=) that acts
 # as soon as it sees the header can fork or make calls before anything
@@ -39,10 +40,11 @@ armed() {
 	local t0=$SECONDS
 	while [ $((SECONDS - t0)) -lt 300 ]; do
 		if grep -qE '(systemtap_module_init|probe_start)\(\) returned 0$' "$1" 2>/dev/null; then
-			echo "armed after $((SECONDS - t0)) s" >>"$1"
+			echo "armed after $((SECONDS - t0)) s" >"$1.armed"
 			return 0
 		fi
 		sleep 0.2
 	done
+	echo "not armed" >"$1.armed"
 	return 1
 }
