@@ -23,7 +23,11 @@ setup() {
 	_guest_setup
 }
 
+# what the shared boot did, for a failure's message
+booted() { echo "uvm-vm run: exit $(cat "$D/rc"); stdout: $(cat "$D/out"); stderr: $(cat "$D/err")"; }
+
 @test "uvm-vm run: the guest boots its profile's Debian kernel" {
+	booted
 	run cat "$D/out"
 	assert_output "$GUEST_KERNEL"
 	# the profile is named by the kernel's major.minor

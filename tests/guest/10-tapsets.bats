@@ -36,7 +36,7 @@ setup_file() {
 		pid=$!
 		staprun -vv -x $pid "$D/uvm.ko" >"$D/attach.trace" 2>"$D/attach.err" &
 		st=$!
-		armed "$D/attach.err"
+		armed "$D/attach.err" "$st"
 		echo go >"$D/fifo"
 		wait $st
 		echo $? >"$D/attach.status"

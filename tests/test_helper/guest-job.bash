@@ -26,12 +26,12 @@ t() {
 	echo $? >"$D/$name.status"
 }
 
-# armed ERR: wait (up to 5 minutes) until the staprun whose stderr is
-# ERR, started with -vv, has its module running: stapio says so once the
+# armed ERR PID: wait (up to 5 minutes) until staprun PID, whose stderr
+# is ERR, started with -vv, has its module running: stapio says so once the
 # module's start returned, after SystemTap registered every probe
 # ("systemtap_module_init() returned 0"; older stapio: "probe_start()").
-# Writes "armed after N s", or "not armed", to ERR.armed (not to ERR,
-# which stapio writes at its own offset).  The header is no such sign:
+# Writes "armed after N s", or why not, to ERR.armed (not to ERR, which
+# stapio writes at its own offset); a staprun that ended ends the wait.  The header is no such sign:
 # uvm.stp writes it from a begin probe, and SystemTap runs begin probes
 # before it arms the others, so a process attached (-x, pids=) that acts
 # as soon as it sees the header can fork or make calls before anything
@@ -43,8 +43,12 @@ armed() {
 			echo "armed after $((SECONDS - t0)) s" >"$1.armed"
 			return 0
 		fi
+		if ! kill -0 "$2" 2>/dev/null; then
+			echo "not armed: staprun exited before its module ran" >"$1.armed"
+			return 1
+		fi
 		sleep 0.2
 	done
-	echo "not armed" >"$1.armed"
+	echo "not armed in 300 s" >"$1.armed"
 	return 1
 }
