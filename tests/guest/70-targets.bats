@@ -88,22 +88,37 @@ setup_file() {
 		echo $? >"$D/many.status"
 		staprun "$D/uvm.ko" pids="$$,,1" >"$D/syntax.trace" 2>"$D/syntax.err"
 		echo $? >"$D/syntax.status"
-		# a zombie: the child of a process that never reaps it
-		python3 -c 'import os, sys, time
+		# zombie FILE: a process ($zp) whose child (its pid in FILE)
+		# is a zombie: it never reaps it
+		zombie() {
+			python3 -c 'import os, sys, time
 		p = os.fork()
 		if p == 0:
 		    os._exit(0)
 		open(sys.argv[1], "w").write("%d\n" % p)
-		time.sleep(600)' "$D/zombie.pid" &
-		zp=$!
-		for i in $(seq 100); do
-			[ -s "$D/zombie.pid" ] && grep -q '^State:.*Z' "/proc/$(cat "$D/zombie.pid")/status" 2>/dev/null && break
-			sleep 0.1
-		done
-		grep '^State:' "/proc/$(cat "$D/zombie.pid")/status" >"$D/zombie.state"
+		time.sleep(600)' "$1" &
+			zp=$!
+			for i in $(seq 100); do
+				[ -s "$1" ] && grep -q '^State:.*Z' "/proc/$(cat "$1")/status" 2>/dev/null && break
+				sleep 0.1
+			done
+			grep '^State:' "/proc/$(cat "$1")/status" >"$1.state"
+		}
+		# a zombie target
+		zombie "$D/zombie.pid"
 		staprun "$D/uvm.ko" pids="$$,$(cat "$D/zombie.pid")" >"$D/zombie.trace" 2>"$D/zombie.err"
 		echo $? >"$D/zombie.status"
 		kill "$zp"
+		# a target with a zombie child: not tracked, so that the run
+		# ends when the target does
+		zombie "$D/zchild.pid"
+		echo "Z=$zp" >>"$D/pids"
+		timeout 300 staprun -vv -o "$D/zchild.trace" "$D/uvm.ko" pids="$zp" >"$D/zchild.out" 2>"$D/zchild.err" &
+		st=$!
+		armed "$D/zchild.err" "$st"
+		kill "$zp"
+		wait "$st"
+		echo $? >"$D/zchild.status"
 	EOF
 	UVM_VM_CONSOLE=$D/console "$UVM_VM" run --timeout 1500 --share "$D" -- env D="$D" W="$W" UVM_ROOT="$UVM_ROOT" bash "$D/job.sh"
 }
@@ -251,6 +266,19 @@ pairs() {
 	assert_equal "$(jq --argjson p "$S1" '.trees[] | select(.target == $p) | .processes' "$t/s.json")" 3
 }
 
+@test "pids=Z, a process with a zombie child: the zombie is not tracked, and the run ends when Z does" {
+	ok zchild
+	grep -q 'Z (zombie)' "$D/zchild.pid.state"
+	zc=$(cat "$D/zchild.pid")
+	# Z at the start, its zombie child not at all; the trailer: the run ended
+	run awk -F'\t' -v z="$Z" '$1 == "P" && $3 == z' "$D/zchild.trace"
+	assert_equal "${#lines[@]}" 1
+	run awk -F'\t' -v c="$zc" '$1 != "H" && $1 != "T" && $3 == c' "$D/zchild.trace"
+	assert_output ""
+	run tail -n 1 "$D/zchild.trace"
+	assert_output --regexp $'^T\t'
+}
+
 @test "pids=: a listed process that does not exist, 65 processes, a malformed list and a zombie are refused by name" {
 	[ "$(cat "$D/nopid.status")" != 0 ]
 	run cat "$D/nopid.err"
@@ -263,7 +291,7 @@ pairs() {
 	assert_output --partial "is not a list of process ids"
 	# a zombie exists (its pid is taken) but would never exit again: the
 	# run would never end
-	grep -q 'Z (zombie)' "$D/zombie.state"
+	grep -q 'Z (zombie)' "$D/zombie.pid.state"
 	[ "$(cat "$D/zombie.status")" != 0 ]
 	run cat "$D/zombie.err"
 	assert_output --partial "uvm: target process $(cat "$D/zombie.pid") has exited (a zombie, or dying)"
