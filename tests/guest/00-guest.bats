@@ -7,10 +7,7 @@ bats_require_minimum_version 1.5.0
 # line on stderr, a file written to a shared directory, exit status 7.
 setup_file() {
 	load '../test_helper/common-setup'
-	_common_setup
-	_guest_setup
-	D=$BATS_FILE_TMPDIR
-	export D
+	_guest_file_dir
 	rc=0
 	"$UVM_VM" run --share "$D" -- sh -c 'uname -r; echo to-err >&2; echo guest >"$1/f"; exit 7' sh "$D" \
 		>"$D/out" 2>"$D/err" || rc=$?

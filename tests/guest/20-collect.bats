@@ -9,10 +9,7 @@ bats_require_minimum_version 1.5.0
 # run fails the tests that read it, not the whole file.
 setup_file() {
 	load '../test_helper/common-setup'
-	_common_setup
-	_guest_setup
-	D=$BATS_FILE_TMPDIR
-	export D
+	_guest_file_dir
 	# two workloads in one run: syscalls, then faults
 	rc=0
 	"$UVM_COLLECT" -f json -o "$D/sf.json" -- sh -c '"$1" 2500 7 100 && "$2" 300' sh \

@@ -42,15 +42,21 @@ _guest_compile() {
 	cp "$dir/$name" "$out"
 }
 
-# For setup_file of a guest test file that runs all its workloads in one
-# boot: the common and guest setup, D (the file's directory, exported for
-# the tests) and uvm.stp compiled into $D/uvm.ko, with the stap options
-# given, if any.
-_guest_file_setup() {
+# For setup_file of a guest test file whose tests share what its runs
+# left: the common and guest setup, and D, the file's directory, exported
+# for the tests.
+_guest_file_dir() {
 	_common_setup
 	_guest_setup
 	D=$BATS_FILE_TMPDIR
 	export D
+}
+
+# For setup_file of a guest test file that runs all its workloads in one
+# boot: _guest_file_dir, and uvm.stp compiled into $D/uvm.ko, with the
+# stap options given, if any.
+_guest_file_setup() {
+	_guest_file_dir
 	_guest_compile -I "$UVM_ROOT/tapsets" "$@" "$UVM_ROOT/scripts/uvm.stp" "$D/uvm.ko"
 }
 
