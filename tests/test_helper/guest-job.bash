@@ -27,15 +27,15 @@ t() {
 }
 
 # armed ERR PID: wait (up to 5 minutes) until staprun PID, whose stderr
-# is ERR, started with -vv, has its module running: stapio says so once the
-# module's start returned, after SystemTap registered every probe
+# is ERR, started with -vv, has its module running: stapio says so once
+# the module's start returned, after SystemTap registered every probe
 # ("systemtap_module_init() returned 0"; older stapio: "probe_start()").
 # Writes "armed after N s", or why not, to ERR.armed (not to ERR, which
-# stapio writes at its own offset); a staprun that ended ends the wait.  The header is no such sign:
-# uvm.stp writes it from a begin probe, and SystemTap runs begin probes
-# before it arms the others, so a process attached (-x, pids=) that acts
-# as soon as it sees the header can fork or make calls before anything
-# traces them.
+# stapio writes at its own offset); a staprun that ended ends the wait.
+# The header is no such sign: uvm.stp writes it from a begin probe, and
+# SystemTap runs begin probes before it arms the others, so a process
+# attached (-x, pids=) that acts as soon as it sees the header can fork
+# or make calls before anything traces them.
 armed() {
 	local t0=$SECONDS
 	while [ $((SECONDS - t0)) -lt 300 ]; do
