@@ -65,7 +65,7 @@ $(BUILD)/uvm-collect: helpers/main.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 
 # Runs in the guests' userlands (trixie, sid): static, so that it does not
 # depend on their C libraries.
-$(BUILD)/uvm-exec: helpers/uvm-exec.c | deps
+$(BUILD)/uvm-exec: helpers/uvm-exec.c helpers/counters.h | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (static)"
 	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -static -o $@ $< $(LDFLAGS)

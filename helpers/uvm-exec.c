@@ -32,22 +32,35 @@
  * end the wait.  If stapio itself goes away, so does the wait
  * (PR_SET_PDEATHSIG).
  *
+ * --counters FILE (with --drain): count CMD's tree with the kernel's perf
+ * events (helpers/counters.h): opened on the forked child before it
+ * execs, enabled at its exec, inherited by everything it forks; each
+ * task's own counts come back through the ring buffers as it exits.
+ * FILE is written once the wait ends.  A counter the machine cannot
+ * count (no PMU) is listed as unsupported; no counter at all is no error.
+ *
  * Exit status (only when CMD was not run): 127 CMD not found, 126 CMD
  * could not be executed, 2 usage or FILE errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "counters.h"
 
 #define MAGIC "uvm-untraced 1\n"
 #define MAX_SIG 64
@@ -191,6 +204,264 @@ static int run(const char *restore_file, char **cmd)
 	return errno == ENOENT ? 127 : 126;
 }
 
+/* ---- per-process counters (--counters) ---- */
+
+#define PC_MAX_CPUS 256
+#define PC_RING_PAGES 128	/* 512 KiB a CPU: 16384 exit records */
+
+static const struct {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+} pc_counter[UVM_N_COUNTERS] = {
+#define PC_ENTRY(id, name, unit, type, config) { name, type, config },
+	UVM_COUNTER_LIST(PC_ENTRY)
+#undef PC_ENTRY
+};
+
+struct pc_proc {
+	int pid;	/* 0: free slot */
+	uint64_t v[UVM_N_COUNTERS];
+};
+
+static struct {
+	int ncpu;
+	int fd[PC_MAX_CPUS][UVM_N_COUNTERS];	/* -1: not open */
+	uint64_t id[PC_MAX_CPUS][UVM_N_COUNTERS];
+	struct perf_event_mmap_page *ring[PC_MAX_CPUS];	/* NULL: none */
+	size_t ring_len;
+	int err[UVM_N_COUNTERS];	/* errno of a counter that could not be opened */
+	uint64_t lost, bad;
+	struct pc_proc *procs;	/* open addressing by pid */
+	size_t cap, used;
+} pc;
+
+static struct pc_proc *pc_proc(int pid)
+{
+	size_t i;
+
+	if ((pc.used + 1) * 2 > pc.cap) {
+		size_t cap = pc.cap ? pc.cap * 2 : 256, j;
+		struct pc_proc *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (j = 0; j < pc.cap; j++) {
+			if (!pc.procs[j].pid)
+				continue;
+			for (i = (size_t)pc.procs[j].pid % cap; n[i].pid; i = (i + 1) % cap)
+				;
+			n[i] = pc.procs[j];
+		}
+		free(pc.procs);
+		pc.procs = n;
+		pc.cap = cap;
+	}
+	for (i = (size_t)pid % pc.cap; pc.procs[i].pid; i = (i + 1) % pc.cap)
+		if (pc.procs[i].pid == pid)
+			return &pc.procs[i];
+	pc.procs[i].pid = pid;
+	pc.used++;
+	return &pc.procs[i];
+}
+
+/* Open every counter on every CPU for child (which waits), each CPU's
+ * records into its first counter's ring.  Per-CPU events: the kernel does
+ * not map the ring of an inherited event that follows its task across
+ * CPUs. */
+static void pc_open(pid_t child)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
+	int cpu, k;
+
+	pc.ncpu = n < 1 ? 1 : n > PC_MAX_CPUS ? PC_MAX_CPUS : (int)n;
+	pc.ring_len = (size_t)(1 + PC_RING_PAGES) * (size_t)page;
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		pc.err[k] = ENODEV;	/* until it opens on some CPU */
+	for (cpu = 0; cpu < pc.ncpu; cpu++) {
+		int lead = -1;
+
+		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			struct perf_event_attr a;
+			int fd;
+
+			pc.fd[cpu][k] = -1;
+			memset(&a, 0, sizeof(a));
+			a.size = sizeof(a);
+			a.type = pc_counter[k].type;
+			a.config = pc_counter[k].config;
+			a.disabled = 1;
+			a.enable_on_exec = 1;
+			a.inherit = 1;
+			a.inherit_stat = 1;
+			a.read_format = PERF_FORMAT_ID;
+			a.watermark = 1;
+			a.wakeup_watermark = (uint32_t)(PC_RING_PAGES * page / 2);
+			fd = (int)syscall(SYS_perf_event_open, &a, child, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+			if (fd < 0) {
+				/* an offline CPU (ENODEV) says nothing of the counter */
+				if (errno != ENODEV && pc.err[k] == ENODEV)
+					pc.err[k] = errno;
+				continue;
+			}
+			if (ioctl(fd, PERF_EVENT_IOC_ID, &pc.id[cpu][k]) < 0) {
+				close(fd);
+				continue;
+			}
+			if (lead < 0) {
+				void *m = mmap(NULL, pc.ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+				if (m == MAP_FAILED) {
+					close(fd);
+					continue;
+				}
+				pc.ring[cpu] = m;
+				lead = fd;
+			} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, lead) < 0) {
+				close(fd);
+				continue;
+			}
+			pc.fd[cpu][k] = fd;
+			pc.err[k] = 0;
+		}
+	}
+	/* a counter open on some CPUs only cannot count the tree: close it */
+	for (k = 0; k < UVM_N_COUNTERS; k++) {
+		int on = 0, off = 0;
+		for (cpu = 0; cpu < pc.ncpu; cpu++) {
+			if (pc.fd[cpu][k] >= 0)
+				on++;
+			else if (pc.ring[cpu])
+				off++;
+		}
+		if (on && off) {
+			for (cpu = 0; cpu < pc.ncpu; cpu++)
+				if (pc.fd[cpu][k] >= 0 && pc.ring[cpu] && pc.fd[cpu][k] != pc.fd[cpu][0]) {
+					close(pc.fd[cpu][k]);
+					pc.fd[cpu][k] = -1;
+				}
+			pc.err[k] = EIO;
+		}
+	}
+}
+
+static int pc_counter_of(int cpu, uint64_t id)
+{
+	int k;
+
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (pc.fd[cpu][k] >= 0 && pc.id[cpu][k] == id)
+			return k;
+	return -1;
+}
+
+/* Take every record out of every ring. */
+static void pc_drain(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < pc.ncpu; cpu++) {
+		struct perf_event_mmap_page *m = pc.ring[cpu];
+		const unsigned char *data;
+		uint64_t head, tail, size;
+
+		if (!m)
+			continue;
+		data = (const unsigned char *)m + m->data_offset;
+		size = m->data_size;
+		head = __atomic_load_n(&m->data_head, __ATOMIC_ACQUIRE);
+		tail = m->data_tail;
+		while (tail + sizeof(struct perf_event_header) <= head) {
+			struct perf_event_header h;
+			unsigned char rec[64];
+			uint64_t i;
+
+			for (i = 0; i < sizeof(h); i++)
+				((unsigned char *)&h)[i] = data[(tail + i) % size];
+			if (h.size < sizeof(h) || tail + h.size > head)
+				break;
+			for (i = 0; i < h.size && i < sizeof(rec); i++)
+				rec[i] = data[(tail + i) % size];
+			if (h.type == PERF_RECORD_READ && h.size >= sizeof(h) + 8 + 16) {
+				uint32_t pid;
+				uint64_t value, id;
+				int k;
+
+				memcpy(&pid, rec + sizeof(h), 4);
+				memcpy(&value, rec + sizeof(h) + 8, 8);
+				memcpy(&id, rec + sizeof(h) + 16, 8);
+				k = pc_counter_of(cpu, id);
+				struct pc_proc *p = k >= 0 && pid ? pc_proc((int)pid) : NULL;
+				if (p)
+					p->v[k] += value;
+				else
+					pc.bad++;
+			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+				uint64_t lost;
+
+				memcpy(&lost, rec + sizeof(h) + 8, 8);
+				pc.lost += lost;
+			}
+			tail += h.size;
+		}
+		__atomic_store_n(&m->data_tail, tail, __ATOMIC_RELEASE);
+	}
+}
+
+/* The tree's totals, and root's own share: what the exit records do not
+ * account to another process (root's threads are root's). */
+static int pc_write(const char *path, pid_t root)
+{
+	uint64_t total[UVM_N_COUNTERS] = { 0 };
+	FILE *f;
+	size_t i;
+	int cpu, k;
+
+	pc_drain();
+	for (cpu = 0; cpu < pc.ncpu; cpu++)
+		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			uint64_t r[2];
+			if (pc.fd[cpu][k] >= 0 && read(pc.fd[cpu][k], r, sizeof(r)) == sizeof(r))
+				total[k] += r[0];
+		}
+	if (!(f = fopen(path, "w")))
+		return die(path, strerror(errno));
+	fprintf(f, "%s\n", UVM_COUNTERS_MAGIC);
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (pc.err[k]) {
+			const char *e = strerrorname_np(pc.err[k]);
+			fprintf(f, "unsupported %s %s\n", pc_counter[k].name, e ? e : "EIO");
+		}
+	fprintf(f, "lost %llu\n", (unsigned long long)(pc.lost + pc.bad));
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (!pc.err[k])
+			fprintf(f, "total %s %llu\n", pc_counter[k].name, (unsigned long long)total[k]);
+	if (!pc.lost && !pc.bad) {
+		struct pc_proc *r = pc_proc(root);
+		if (!r) {
+			fclose(f);
+			return die("out of memory", NULL);
+		}
+		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			uint64_t others = 0;
+			for (i = 0; i < pc.cap; i++)
+				if (pc.procs[i].pid && pc.procs[i].pid != root)
+					others += pc.procs[i].v[k];
+			r->v[k] = total[k] >= others ? total[k] - others : 0;
+		}
+		for (i = 0; i < pc.cap; i++) {
+			if (!pc.procs[i].pid)
+				continue;
+			for (k = 0; k < UVM_N_COUNTERS; k++)
+				if (!pc.err[k])
+					fprintf(f, "pid %d %s %llu\n", pc.procs[i].pid, pc_counter[k].name,
+						(unsigned long long)pc.procs[i].v[k]);
+		}
+	}
+	fprintf(f, "end\n");
+	if (fclose(f))
+		return die(path, strerror(errno));
+	return 0;
+}
+
 static volatile sig_atomic_t child_pid, stop_waiting;
 
 /* While CMD runs: pass the signal on.  Once it is reaped: stop waiting
@@ -203,19 +474,31 @@ static void pass_on(int sig)
 		stop_waiting = 1;
 }
 
-/* Fork CMD, wait for it and for SIGUSR1 (up to seconds), exit as it did. */
-static int drain(const char *restore_file, char **cmd, long seconds)
+/* Sleep up to 100 ms or until a signal; then take the counters' records. */
+static void pc_pause(void)
+{
+	struct timespec t = { 0, 100 * 1000 * 1000 };
+
+	nanosleep(&t, NULL);
+	pc_drain();
+}
+
+/* Fork CMD, wait for it and for SIGUSR1 (up to seconds), exit as it did;
+ * with counters, count its tree into that file. */
+static int drain(const char *restore_file, char **cmd, long seconds, const char *counters)
 {
 	static const int passed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa;
-	struct timespec ts = { .tv_sec = seconds };
+	struct timespec ts = { .tv_sec = seconds }, t0, now;
 	sigset_t usr1, old;
 	pid_t c, parent = getppid();
-	int st;
+	int st, go[2] = { -1, -1 }, rc;
 	size_t i;
 
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
+	if (counters && pipe2(go, O_CLOEXEC))
+		return die("pipe", strerror(errno));
 	if (sigprocmask(SIG_BLOCK, &usr1, &old))
 		return die("sigprocmask", strerror(errno));
 	fflush(NULL);
@@ -224,9 +507,21 @@ static int drain(const char *restore_file, char **cmd, long seconds)
 		return die("fork", strerror(errno));
 	if (c == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (counters) {	/* until the counters are open on us */
+			char b;
+			close(go[1]);
+			while (read(go[0], &b, 1) < 0 && errno == EINTR)
+				;
+			close(go[0]);
+		}
 		_exit(run(restore_file, cmd));
 	}
 	child_pid = c;
+	if (counters) {
+		close(go[0]);
+		pc_open(c);
+		close(go[1]);	/* go */
+	}
 	/* stapio gone (stopped by a signal of its own): no release will come */
 	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) || getppid() != parent)
 		kill(getpid(), SIGUSR1);	/* pending: no wait below */
@@ -235,12 +530,35 @@ static int drain(const char *restore_file, char **cmd, long seconds)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
 		sigaction(passed[i], &sa, NULL);
-	while (waitpid(c, &st, 0) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		pid_t r = waitpid(c, &st, counters ? WNOHANG : 0);
+		if (r == c)
+			break;
+		if (r < 0 && errno != EINTR)
 			return die("waitpid", strerror(errno));
+		if (counters)
+			pc_pause();
+	}
 	child_pid = 0;	/* reaped: its pid may be anyone's now */
-	while (!stop_waiting && sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
-		;
+	if (!counters) {
+		while (!stop_waiting && sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
+			;
+	} else {
+		/* its descendants exit meanwhile: their records keep coming */
+		struct timespec tick = { 0, 100 * 1000 * 1000 };
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			if (stop_waiting || sigtimedwait(&usr1, NULL, &tick) == SIGUSR1)
+				break;
+			pc_drain();
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - t0.tv_sec > seconds ||
+			    (now.tv_sec - t0.tv_sec == seconds && now.tv_nsec >= t0.tv_nsec))
+				break;
+		}
+		if ((rc = pc_write(counters, c)))
+			fprintf(stderr, "uvm-exec: the counters are lost\n");
+	}
 	if (WIFSIGNALED(st)) {
 		signal(WTERMSIG(st), SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -254,7 +572,7 @@ static int usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
 		"usage: uvm-exec --save FILE\n"
-		"       uvm-exec [--restore FILE] [--drain SECONDS] -- CMD [ARG...]\n");
+		"       uvm-exec [--restore FILE] [--drain SECONDS [--counters FILE]] -- CMD [ARG...]\n");
 	return rc;
 }
 
@@ -264,10 +582,11 @@ int main(int argc, char **argv)
 		{ "save", required_argument, NULL, 's' },
 		{ "restore", required_argument, NULL, 'r' },
 		{ "drain", required_argument, NULL, 'd' },
+		{ "counters", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *save_file = NULL, *restore_file = NULL;
+	const char *save_file = NULL, *restore_file = NULL, *counters = NULL;
 	long seconds = -1;
 	char *end;
 	int c;
@@ -282,19 +601,22 @@ int main(int argc, char **argv)
 			if (errno || end == optarg || *end || seconds < 0 || seconds > 86400)
 				return die("--drain wants seconds, 0 to 86400", optarg);
 			break;
+		case 'c': counters = optarg; break;
 		case 'h': return usage(0);
 		default: return usage(2);
 		}
 	}
 	if (save_file) {
-		if (restore_file || seconds >= 0 || optind != argc)
+		if (restore_file || seconds >= 0 || counters || optind != argc)
 			return usage(2);
 		return save(save_file);
 	}
 	/* the command follows "--" */
 	if (optind >= argc || strcmp(argv[optind - 1], "--"))
 		return usage(2);
+	if (counters && seconds < 0)
+		return die("--counters needs --drain", NULL);
 	if (seconds >= 0)
-		return drain(restore_file, argv + optind, seconds);
+		return drain(restore_file, argv + optind, seconds, counters);
 	return run(restore_file, argv + optind);
 }
