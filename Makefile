@@ -41,7 +41,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .PHONY: all deps check check-host check-guest unit fuzz vm demo bench bench-collector install uninstall clean runtime
 
-COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/html.c helpers/diff.c helpers/rows.c helpers/runs.c helpers/stats.c helpers/symbols.c helpers/live.c
+COLLECT_SRCS := helpers/counters.c helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/html.c helpers/diff.c helpers/rows.c helpers/runs.c helpers/stats.c helpers/symbols.c helpers/live.c
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
 WORKLOADS := syscalls faults mm tree hostile load stacks twoway
 

@@ -224,6 +224,14 @@ struct pc_proc {
 	uint64_t v[UVM_N_COUNTERS];
 };
 
+/* A task seen in the rings: its process, whether it exited (an exit
+ * record) and whether it wrote its counts (a read record). */
+struct pc_task {
+	int tid;	/* 0: free slot */
+	int pid;
+	int exited, counted;
+};
+
 static struct {
 	int ncpu;
 	int fd[PC_MAX_CPUS][UVM_N_COUNTERS];	/* -1: not open */
@@ -234,7 +242,37 @@ static struct {
 	uint64_t lost, bad;
 	struct pc_proc *procs;	/* open addressing by pid */
 	size_t cap, used;
+	struct pc_task *tasks;	/* open addressing by tid */
+	size_t tcap, tused;
 } pc;
+
+static struct pc_task *pc_task(int tid)
+{
+	size_t i;
+
+	if ((pc.tused + 1) * 2 > pc.tcap) {
+		size_t cap = pc.tcap ? pc.tcap * 2 : 256, j;
+		struct pc_task *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (j = 0; j < pc.tcap; j++) {
+			if (!pc.tasks[j].tid)
+				continue;
+			for (i = (size_t)pc.tasks[j].tid % cap; n[i].tid; i = (i + 1) % cap)
+				;
+			n[i] = pc.tasks[j];
+		}
+		free(pc.tasks);
+		pc.tasks = n;
+		pc.tcap = cap;
+	}
+	for (i = (size_t)tid % pc.tcap; pc.tasks[i].tid; i = (i + 1) % pc.tcap)
+		if (pc.tasks[i].tid == tid)
+			return &pc.tasks[i];
+	pc.tasks[i].tid = tid;
+	pc.tused++;
+	return &pc.tasks[i];
+}
 
 static struct pc_proc *pc_proc(int pid)
 {
@@ -264,10 +302,21 @@ static struct pc_proc *pc_proc(int pid)
 	return &pc.procs[i];
 }
 
-/* Open every counter on every CPU for child (which waits), each CPU's
- * records into its first counter's ring.  Per-CPU events: the kernel does
- * not map the ring of an inherited event that follows its task across
- * CPUs. */
+/* Open every counter on every CPU for child (which waits): one group a
+ * CPU, led by the first counter that opens (the task clock), whose ring
+ * takes the group's records and every task's exit (attr.task).  Per-CPU
+ * events: the kernel does not map the ring of an inherited event that
+ * follows its task across CPUs.
+ *
+ * Each task that exits holding inherited events writes its own counts
+ * (inherit_stat): all but one, the task holding the events opened here
+ * when it exits.  That is not always the child: perf swaps the contexts
+ * of a task and its clone at a context switch and swaps their counts
+ * with them, pairing the two contexts' events in list order
+ * (perf_event_sync_stat).  Separate events were listed in another order
+ * in the clones, and counts changed counters (seen on 6.18: a task clock
+ * in context_switches, 3 runs of 20); one group a CPU keeps the order.
+ * pc_write() finds the task without a record among the exits. */
 static void pc_open(pid_t child)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
@@ -289,14 +338,17 @@ static void pc_open(pid_t child)
 			a.size = sizeof(a);
 			a.type = pc_counter[k].type;
 			a.config = pc_counter[k].config;
-			a.disabled = 1;
-			a.enable_on_exec = 1;
 			a.inherit = 1;
 			a.inherit_stat = 1;
 			a.read_format = PERF_FORMAT_ID;
-			a.watermark = 1;
-			a.wakeup_watermark = (uint32_t)(PC_RING_PAGES * page / 2);
-			fd = (int)syscall(SYS_perf_event_open, &a, child, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+			a.enable_on_exec = 1;
+			if (lead < 0) {	/* the group: off until the exec */
+				a.disabled = 1;
+				a.task = 1;	/* PERF_RECORD_EXIT */
+				a.watermark = 1;
+				a.wakeup_watermark = (uint32_t)(PC_RING_PAGES * page / 2);
+			}
+			fd = (int)syscall(SYS_perf_event_open, &a, child, cpu, lead, PERF_FLAG_FD_CLOEXEC);
 			if (fd < 0) {
 				/* an offline CPU (ENODEV) says nothing of the counter */
 				if (errno != ENODEV && pc.err[k] == ENODEV)
@@ -323,7 +375,8 @@ static void pc_open(pid_t child)
 			pc.err[k] = 0;
 		}
 	}
-	/* a counter open on some CPUs only cannot count the tree: close it */
+	/* a counter open on some CPUs only cannot count the tree: left out
+	 * (it stays open in its group) */
 	for (k = 0; k < UVM_N_COUNTERS; k++) {
 		int on = 0, off = 0;
 		for (cpu = 0; cpu < pc.ncpu; cpu++) {
@@ -332,14 +385,8 @@ static void pc_open(pid_t child)
 			else if (pc.ring[cpu])
 				off++;
 		}
-		if (on && off) {
-			for (cpu = 0; cpu < pc.ncpu; cpu++)
-				if (pc.fd[cpu][k] >= 0 && pc.ring[cpu] && pc.fd[cpu][k] != pc.fd[cpu][0]) {
-					close(pc.fd[cpu][k]);
-					pc.fd[cpu][k] = -1;
-				}
+		if (on && off)
 			pc.err[k] = EIO;
-		}
 	}
 }
 
@@ -381,11 +428,17 @@ static void pc_drain(void)
 			for (i = 0; i < h.size && i < sizeof(rec); i++)
 				rec[i] = data[(tail + i) % size];
 			if (h.type == PERF_RECORD_READ && h.size >= sizeof(h) + 8 + 16) {
-				uint32_t pid;
+				uint32_t pid, tid;
 				uint64_t value, id;
+				struct pc_task *tk;
 				int k;
 
 				memcpy(&pid, rec + sizeof(h), 4);
+				memcpy(&tid, rec + sizeof(h) + 4, 4);
+				if ((tk = pc_task((int)tid))) {
+					tk->pid = (int)pid;
+					tk->counted = 1;
+				}
 				memcpy(&value, rec + sizeof(h) + 8, 8);
 				memcpy(&id, rec + sizeof(h) + 16, 8);
 				k = pc_counter_of(cpu, id);
@@ -394,6 +447,16 @@ static void pc_drain(void)
 					p->v[k] += value;
 				else
 					pc.bad++;
+			} else if (h.type == PERF_RECORD_EXIT && h.size >= sizeof(h) + 16) {
+				uint32_t pid, tid;
+				struct pc_task *tk;
+
+				memcpy(&pid, rec + sizeof(h), 4);
+				memcpy(&tid, rec + sizeof(h) + 8, 4);
+				if ((tk = pc_task((int)tid))) {
+					tk->pid = (int)pid;
+					tk->exited = 1;
+				}
 			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
 				uint64_t lost;
 
@@ -406,9 +469,12 @@ static void pc_drain(void)
 	}
 }
 
-/* The tree's totals, and root's own share: what the exit records do not
- * account to another process (root's threads are root's). */
-static int pc_write(const char *path, pid_t root)
+/* The tree's totals, and each process's own counts (all its threads'):
+ * from the read records, and for the one task that exited without one
+ * (it held the opened events), what the totals have beyond them.  When
+ * that task is not one (it is still running, or records were lost),
+ * that rest is written as unattributed. */
+static int pc_write(const char *path)
 {
 	uint64_t total[UVM_N_COUNTERS] = { 0 };
 	FILE *f;
@@ -435,17 +501,35 @@ static int pc_write(const char *path, pid_t root)
 		if (!pc.err[k])
 			fprintf(f, "total %s %llu\n", pc_counter[k].name, (unsigned long long)total[k]);
 	if (!pc.lost && !pc.bad) {
-		struct pc_proc *r = pc_proc(root);
-		if (!r) {
-			fclose(f);
-			return die("out of memory", NULL);
-		}
+		struct pc_task *holder = NULL;
+		size_t missing = 0;
+		uint64_t rest[UVM_N_COUNTERS];
+
+		for (i = 0; i < pc.tcap; i++)
+			if (pc.tasks[i].tid && pc.tasks[i].exited && !pc.tasks[i].counted) {
+				holder = &pc.tasks[i];
+				missing++;
+			}
 		for (k = 0; k < UVM_N_COUNTERS; k++) {
-			uint64_t others = 0;
+			uint64_t sum = 0;
 			for (i = 0; i < pc.cap; i++)
-				if (pc.procs[i].pid && pc.procs[i].pid != root)
-					others += pc.procs[i].v[k];
-			r->v[k] = total[k] >= others ? total[k] - others : 0;
+				if (pc.procs[i].pid)
+					sum += pc.procs[i].v[k];
+			rest[k] = total[k] > sum ? total[k] - sum : 0;
+		}
+		if (missing == 1) {
+			struct pc_proc *h = pc_proc(holder->pid);
+			if (!h) {
+				fclose(f);
+				return die("out of memory", NULL);
+			}
+			for (k = 0; k < UVM_N_COUNTERS; k++)
+				h->v[k] += rest[k];
+		} else {
+			for (k = 0; k < UVM_N_COUNTERS; k++)
+				if (!pc.err[k] && rest[k])
+					fprintf(f, "unattributed %s %llu\n", pc_counter[k].name,
+						(unsigned long long)rest[k]);
 		}
 		for (i = 0; i < pc.cap; i++) {
 			if (!pc.procs[i].pid)
@@ -556,7 +640,7 @@ static int drain(const char *restore_file, char **cmd, long seconds, const char 
 			    (now.tv_sec - t0.tv_sec == seconds && now.tv_nsec >= t0.tv_nsec))
 				break;
 		}
-		if ((rc = pc_write(counters, c)))
+		if ((rc = pc_write(counters)))
 			fprintf(stderr, "uvm-exec: the counters are lost\n");
 	}
 	if (WIFSIGNALED(st)) {

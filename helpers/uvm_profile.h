@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "counters.h"
 #include "uvm_trace.h"
 #include "uvm_targets.h"
 
@@ -99,6 +100,15 @@ struct uvm_object {
 	uint64_t image;
 };
 
+/* Perf counters (helpers/counters.h: names and units), from a counters
+ * file (uvm-exec --counters; uvm_counters_read): v[k] is counter k's
+ * count when bit k of have is set; otherwise it was not counted (not
+ * supported, or the process was not in the counted tree). */
+struct uvm_counts {
+	uint64_t v[UVM_N_COUNTERS];
+	uint32_t have;
+};
+
 struct uvm_process {
 	int pid, ppid;
 	unsigned id;		/* 1, 2, ... in order of first appearance; a PID
@@ -123,6 +133,7 @@ struct uvm_process {
 	 * trace; for the totals, of all those processes over the trace's
 	 * length (CPUs kept busy on average).  -1: not known. */
 	double cpu_utilization;
+	struct uvm_counts counts;	/* its own, all its threads' */
 	uint64_t threads;	/* threads it created */
 	uint64_t execs;
 	size_t n_syscalls, cap_syscalls;
@@ -216,6 +227,12 @@ struct uvm_profile {
 	struct uvm_sink *sink;	/* or NULL */
 	uint64_t stacks;	/* K records read */
 	struct uvm_stack stack;	/* the last one, for the sink */
+	/* a counters file, if one was read (uvm_counters_read) */
+	int counted;
+	char counter_error[UVM_N_COUNTERS][24];	/* e.g. "ENOENT": not supported */
+	uint64_t counters_lost;		/* exit records lost: no process's own */
+	uint64_t counters_unattributed;	/* processes counted, not in the trace */
+	struct uvm_counts counts_total;	/* the whole counted tree */
 };
 
 /* ---- profile ---- */
@@ -237,6 +254,16 @@ double uvm_process_utilization(const struct uvm_process *pr);
 /* Whether anything was lost: no trailer, drops, skips, transport
  * failures, probe errors, malformed lines or a SystemTap error (exit 3). */
 int uvm_loss_incomplete(const struct uvm_loss *l);
+
+/* ---- counters (counters.c) ---- */
+/* Read a counters file (helpers/counters.h) into the profile's processes,
+ * after the trace and before uvm_profile_finish().  -1 and err ("FILE:
+ * LINE: why") when it is no such file or cut short; the profile then
+ * holds none of it. */
+int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t errlen);
+/* The counter's name and unit (counters.h). */
+const char *uvm_counter_name(int k);
+const char *uvm_counter_unit(int k);
 
 /* ---- parser (trace.c) ---- */
 enum uvm_parse_status {

@@ -68,3 +68,63 @@ v() { awk -v p="$2" -v n="$3" '$1 == "pid" && $2 == p && $3 == n { print $4 }' "
 	run -0 --separate-stderr "$X" --drain 0 --counters /nonexistent/c -- true
 	assert_equal "$stderr" $'uvm-exec: /nonexistent/c: No such file or directory\nuvm-exec: the counters are lost'
 }
+
+# A real trace of this repository's fixtures, and the counters uvm-exec
+# wrote on this machine for load cpu 300, its pids changed to the
+# trace's: the collector's side of the file.
+counted_fixture() {
+	trace=$UVM_ROOT/tests/host/fixtures/tree.trace
+	root=$("$UVM_COLLECT" -f json "$trace" | jq -r '.processes[0].pid')
+	child=$("$UVM_COLLECT" -f json "$trace" | jq -r '.processes[1].pid')
+	"$X" --drain 0 --counters "$t/host" -- "$W/load" cpu 100 >"$t/load.out"
+	spinner=$(awk '$1 == "spinner" { print $2 }' "$t/load.out")
+	lroot=$(awk '$1 == "pid" { print $2; exit }' "$t/host")
+	awk -v lr="$lroot" -v sp="$spinner" -v r="$root" -v c="$child" '
+		$1 == "pid" && $2 == lr { $2 = r } $1 == "pid" && $2 == sp { $2 = c }
+		$1 == "pid" && $2 != r && $2 != c { next } { print }' "$t/host" >"$t/c"
+}
+
+@test "uvm-collect --counters FILE TRACE: each process's counters in JSON, XML and text; null for what was not counted" {
+	counted_fixture
+	run -0 "$UVM_COLLECT" --counters "$t/c" -f json -o "$t/r.json" "$trace"
+	# the spinner's CPU, now the trace's second process
+	jq -e --argjson c "$child" '.processes[] | select(.pid == $c) | .counters.task_clock_ns >= 100000000' "$t/r.json"
+	# a process the file does not have: every counter null, never 0
+	jq -e '[.processes[2].counters[]] | all(. == null)' "$t/r.json"
+	# the totals are the file's own
+	assert_equal "$(jq '.totals.counters.task_clock_ns' "$t/r.json")" \
+		"$(awk '$1 == "total" && $2 == "task_clock_ns" { print $3 }' "$t/c")"
+	# what this machine could not count: named, null everywhere
+	for n in $(awk '$1 == "unsupported" { print $2 }' "$t/c"); do
+		jq -e --arg n "$n" '(.counting.unsupported | map(.name) | index($n)) != null and .totals.counters[$n] == null' "$t/r.json"
+	done
+	jq -e '.counting.lost == 0 and .counting.unattributed == 0' "$t/r.json"
+	run -0 "$UVM_COLLECT" --counters "$t/c" -f xml -o "$t/r.xml" "$trace"
+	xmllint --noout --schema "$UVM_ROOT/docs/uvm-collect.xsd" "$t/r.xml"
+	run -0 "$UVM_COLLECT" --counters "$t/c" "$trace"
+	assert_line --regexp '^Perf counters: from the command.s exec, by process'
+	assert_line --regexp '^  perf counters: task clock [0-9]+\.[0-9]{3} ms, context_switches [0-9]+'
+	# without counters: no counters object at all
+	run -0 "$UVM_COLLECT" -f json "$trace"
+	jq -e '.counting == null and .totals.counters == null' <<<"$output"
+}
+
+@test "uvm-collect --counters: a file that is not one, cut short or wrong is refused by file and line, exit 2" {
+	trace=$UVM_ROOT/tests/host/fixtures/tree.trace
+	printf 'uvm-counters 1\nlost 0\ntotal task_clock_ns 5\n' >"$t/cut"
+	run -2 "$UVM_COLLECT" --counters "$t/cut" "$trace"
+	assert_output --partial "$t/cut:3: cut short (no 'end')"
+	printf 'uvm-counters 1\nlost 0\npid 143 task_clock 5\nend\n' >"$t/bad"
+	run -2 "$UVM_COLLECT" --counters "$t/bad" "$trace"
+	assert_output --partial "$t/bad:3: not a counters line: 'pid 143 task_clock 5'"
+	printf 'uvm-counters 2\nend\n' >"$t/new"
+	run -2 "$UVM_COLLECT" --counters "$t/new" "$trace"
+	assert_output --partial "$t/new:1: not a counters file (no 'uvm-counters 1')"
+	printf 'uvm-counters 1\nend\nlost 0\n' >"$t/after"
+	run -2 "$UVM_COLLECT" --counters "$t/after" "$trace"
+	assert_output --partial "$t/after:3: a line after 'end'"
+	run -2 "$UVM_COLLECT" --counters "$t/none" "$trace"
+	assert_output --partial "$t/none: No such file or directory"
+	run -1 "$UVM_COLLECT" --counters "$t/c" -- true
+	assert_output --partial "--counters reads a counters file with a trace file"
+}
