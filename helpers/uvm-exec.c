@@ -224,12 +224,11 @@ struct pc_proc {
 	uint64_t v[UVM_N_COUNTERS];
 };
 
-/* A task seen in the rings: its process, whether it exited (an exit
- * record) and whether it wrote its counts (a read record). */
+/* A task seen in the rings (a fork, exit or read record): how many
+ * read records it wrote, one for each event open when it exits. */
 struct pc_task {
 	int tid;	/* 0: free slot */
-	int pid;
-	int exited, counted;
+	int reads;
 };
 
 static struct {
@@ -239,7 +238,9 @@ static struct {
 	struct perf_event_mmap_page *ring[PC_MAX_CPUS];	/* NULL: none */
 	size_t ring_len;
 	int err[UVM_N_COUNTERS];	/* errno of a counter that could not be opened */
+	int pin[2];	/* the events that are not inherited (pc_open): -1 none */
 	uint64_t lost, bad;
+	int holder;	/* the child: it holds the events opened here */
 	struct pc_proc *procs;	/* open addressing by pid */
 	size_t cap, used;
 	struct pc_task *tasks;	/* open addressing by tid */
@@ -309,14 +310,21 @@ static struct pc_proc *pc_proc(int pid)
  * follows its task across CPUs.
  *
  * Each task that exits holding inherited events writes its own counts
- * (inherit_stat): all but one, the task holding the events opened here
- * when it exits.  That is not always the child: perf swaps the contexts
- * of a task and its clone at a context switch and swaps their counts
- * with them, pairing the two contexts' events in list order
- * (perf_event_sync_stat).  Separate events were listed in another order
- * in the clones, and counts changed counters (seen on 6.18: a task clock
- * in context_switches, 3 runs of 20); one group a CPU keeps the order.
- * pc_write() finds the task without a record among the exits. */
+ * (inherit_stat); the child, which holds the events opened here, writes
+ * none: its own counts are the totals less everyone else's (pc_write).
+ *
+ * perf swaps the contexts of a task and its clone at a context switch
+ * and, with inherit_stat, their counts with them, pairing the two
+ * contexts' events in list order (perf_event_sync_stat).  The events
+ * opened here are listed in the order they were opened; their clones in
+ * the kernel's own order (by CPU, then PMU), which may differ: counts
+ * then changed counters (seen on 6.18, one run in three).  So the child
+ * also holds one event that is not inherited (pc.pin): a child's context
+ * is then never marked a clone of the child's (perf_event_init_context's
+ * inherited_all), and no swap pairs them.  Further down the tree every
+ * context lists its events in the kernel's order, so swaps there pair
+ * them right.  The task holding the opened events is then always the
+ * child (pc.holder). */
 static void pc_open(pid_t child)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
@@ -344,7 +352,7 @@ static void pc_open(pid_t child)
 			a.enable_on_exec = 1;
 			if (lead < 0) {	/* the group: off until the exec */
 				a.disabled = 1;
-				a.task = 1;	/* PERF_RECORD_EXIT */
+				a.task = 1;	/* PERF_RECORD_FORK and _EXIT */
 				a.watermark = 1;
 				a.wakeup_watermark = (uint32_t)(PC_RING_PAGES * page / 2);
 			}
@@ -374,6 +382,29 @@ static void pc_open(pid_t child)
 			pc.fd[cpu][k] = fd;
 			pc.err[k] = 0;
 		}
+	}
+	/* one event not inherited in each context the groups may be in: the
+	 * software one, and the hardware one once a group holds a hardware
+	 * counter (before 6.2 such a group moves to the hardware context);
+	 * disabled, they count nothing and take no hardware counter */
+	pc.pin[0] = pc.pin[1] = -1;
+	for (k = 0; k < 2; k++) {
+		struct perf_event_attr a;
+		int hw = 0, j;
+
+		for (j = 0; j < UVM_N_COUNTERS; j++)
+			hw |= !pc.err[j] && pc_counter[j].type == PERF_TYPE_HARDWARE;
+		if (k == 1 && !hw)
+			break;
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.type = k ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+		a.config = k ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_DUMMY;
+		a.disabled = 1;
+		pc.pin[k] = (int)syscall(SYS_perf_event_open, &a, child, -1, -1, PERF_FLAG_FD_CLOEXEC);
+		if (pc.pin[k] < 0)	/* then swaps may mix counts: say so */
+			fprintf(stderr, "uvm-exec: counters: perf_event_open of a pin: %s; "
+				"per-process counts may be wrong\n", strerror(errno));
 	}
 	/* a counter open on some CPUs only cannot count the tree: left out
 	 * (it stays open in its group) */
@@ -435,10 +466,10 @@ static void pc_drain(void)
 
 				memcpy(&pid, rec + sizeof(h), 4);
 				memcpy(&tid, rec + sizeof(h) + 4, 4);
-				if ((tk = pc_task((int)tid))) {
-					tk->pid = (int)pid;
-					tk->counted = 1;
-				}
+				if ((tk = pc_task((int)tid)))
+					tk->reads++;
+				else
+					pc.bad++;
 				memcpy(&value, rec + sizeof(h) + 8, 8);
 				memcpy(&id, rec + sizeof(h) + 16, 8);
 				k = pc_counter_of(cpu, id);
@@ -447,16 +478,13 @@ static void pc_drain(void)
 					p->v[k] += value;
 				else
 					pc.bad++;
-			} else if (h.type == PERF_RECORD_EXIT && h.size >= sizeof(h) + 16) {
-				uint32_t pid, tid;
-				struct pc_task *tk;
+			} else if ((h.type == PERF_RECORD_FORK || h.type == PERF_RECORD_EXIT) &&
+				   h.size >= sizeof(h) + 16) {
+				uint32_t tid;
 
-				memcpy(&pid, rec + sizeof(h), 4);
 				memcpy(&tid, rec + sizeof(h) + 8, 4);
-				if ((tk = pc_task((int)tid))) {
-					tk->pid = (int)pid;
-					tk->exited = 1;
-				}
+				if (!pc_task((int)tid))
+					pc.bad++;
 			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
 				uint64_t lost;
 
@@ -469,25 +497,41 @@ static void pc_drain(void)
 	}
 }
 
-/* The tree's totals, and each process's own counts (all its threads'):
- * from the read records, and for the one task that exited without one
- * (it held the opened events), what the totals have beyond them.  When
- * that task is not one (it is still running, or records were lost),
- * that rest is written as unattributed. */
+/* The tree's totals, from the events opened here (read(2): the counts of
+ * every task that ran, exited or not), and each process's own counts
+ * (all its threads'): from the read records, and for the child, which
+ * writes none, what the totals have beyond them.
+ *
+ * The kernel does not always deliver the read records: a task exiting on
+ * one CPU writes into every CPU's ring, and perf's rings take one writer
+ * at a time, their own CPU (seen on 6.18 with 2 CPUs: 8 threads exiting
+ * together, in 1 run of 40 some of them had 5 or 6 of their 10 records,
+ * and no lost record said so).  So every task the rings name (a fork,
+ * exit or read record) must have written one read record for each open
+ * event: those missing count as lost, and then no process's own counts
+ * are written, only the totals.  A task that is still running (a
+ * daemon the command left) has written none yet: the same. */
 static int pc_write(const char *path)
 {
-	uint64_t total[UVM_N_COUNTERS] = { 0 };
+	uint64_t total[UVM_N_COUNTERS] = { 0 }, missing = 0;
 	FILE *f;
 	size_t i;
-	int cpu, k;
+	int cpu, k, events = 0;
 
 	pc_drain();
 	for (cpu = 0; cpu < pc.ncpu; cpu++)
 		for (k = 0; k < UVM_N_COUNTERS; k++) {
 			uint64_t r[2];
-			if (pc.fd[cpu][k] >= 0 && read(pc.fd[cpu][k], r, sizeof(r)) == sizeof(r))
+			if (pc.fd[cpu][k] < 0)
+				continue;
+			events++;
+			if (read(pc.fd[cpu][k], r, sizeof(r)) == sizeof(r))
 				total[k] += r[0];
 		}
+	for (i = 0; i < pc.tcap; i++)
+		if (pc.tasks[i].tid && pc.tasks[i].tid != pc.holder)
+			missing += (uint64_t)(pc.tasks[i].reads > events ? pc.tasks[i].reads - events
+									 : events - pc.tasks[i].reads);
 	if (!(f = fopen(path, "w")))
 		return die(path, strerror(errno));
 	fprintf(f, "%s\n", UVM_COUNTERS_MAGIC);
@@ -496,40 +540,24 @@ static int pc_write(const char *path)
 			const char *e = strerrorname_np(pc.err[k]);
 			fprintf(f, "unsupported %s %s\n", pc_counter[k].name, e ? e : "EIO");
 		}
-	fprintf(f, "lost %llu\n", (unsigned long long)(pc.lost + pc.bad));
+	fprintf(f, "lost %llu\n", (unsigned long long)(pc.lost + pc.bad + missing));
 	for (k = 0; k < UVM_N_COUNTERS; k++)
 		if (!pc.err[k])
 			fprintf(f, "total %s %llu\n", pc_counter[k].name, (unsigned long long)total[k]);
-	if (!pc.lost && !pc.bad) {
-		struct pc_task *holder = NULL;
-		size_t missing = 0;
-		uint64_t rest[UVM_N_COUNTERS];
+	if (!pc.lost && !pc.bad && !missing) {
+		struct pc_proc *h = pc_proc(pc.holder);
 
-		for (i = 0; i < pc.tcap; i++)
-			if (pc.tasks[i].tid && pc.tasks[i].exited && !pc.tasks[i].counted) {
-				holder = &pc.tasks[i];
-				missing++;
-			}
+		if (!h) {
+			fclose(f);
+			return die("out of memory", NULL);
+		}
 		for (k = 0; k < UVM_N_COUNTERS; k++) {
 			uint64_t sum = 0;
 			for (i = 0; i < pc.cap; i++)
-				if (pc.procs[i].pid)
+				if (pc.procs[i].pid && &pc.procs[i] != h)
 					sum += pc.procs[i].v[k];
-			rest[k] = total[k] > sum ? total[k] - sum : 0;
-		}
-		if (missing == 1) {
-			struct pc_proc *h = pc_proc(holder->pid);
-			if (!h) {
-				fclose(f);
-				return die("out of memory", NULL);
-			}
-			for (k = 0; k < UVM_N_COUNTERS; k++)
-				h->v[k] += rest[k];
-		} else {
-			for (k = 0; k < UVM_N_COUNTERS; k++)
-				if (!pc.err[k] && rest[k])
-					fprintf(f, "unattributed %s %llu\n", pc_counter[k].name,
-						(unsigned long long)rest[k]);
+			/* its own: all but every other process's */
+			h->v[k] = total[k] > sum ? total[k] - sum : 0;
 		}
 		for (i = 0; i < pc.cap; i++) {
 			if (!pc.procs[i].pid)
@@ -603,6 +631,7 @@ static int drain(const char *restore_file, char **cmd, long seconds, const char 
 	child_pid = c;
 	if (counters) {
 		close(go[0]);
+		pc.holder = c;
 		pc_open(c);
 		close(go[1]);	/* go */
 	}
