@@ -39,6 +39,27 @@ static int counter_of(const char *name)
 	return -1;
 }
 
+static const char *const per_process_name[UVM_N_PER_PROCESS] = {
+#define PER_PROCESS_ENTRY(id, name) name,
+	UVM_PER_PROCESS_LIST(PER_PROCESS_ENTRY)
+#undef PER_PROCESS_ENTRY
+};
+
+const char *uvm_per_process_name(enum uvm_per_process w)
+{
+	return w < UVM_N_PER_PROCESS ? per_process_name[w] : "?";
+}
+
+static int per_process_of(const char *name)
+{
+	int k;
+
+	for (k = 0; k < UVM_N_PER_PROCESS; k++)
+		if (!strcmp(per_process_name[k], name))
+			return k;
+	return -1;
+}
+
 /* A decimal count, all of s. */
 static int count_of(const char *s, uint64_t *v)
 {
@@ -57,7 +78,7 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 	char *line = NULL, *copy = NULL, *w[5], *save;
 	size_t cap = 0, n, i;
 	uint64_t lineno = 0, v, last_pid = 0;
-	int end = 0, rc = -1, k;
+	int end = 0, rc = -1, k, have_which = 0;
 	ssize_t len;
 
 	if (!f) {
@@ -98,11 +119,15 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 			snprintf(p->counter_error[k], sizeof(p->counter_error[k]), "%s", w[2]);
 		} else if (n == 2 && !strcmp(w[0], "lost") && !count_of(w[1], &v)) {
 			p->counters_lost = v;
+		} else if (n == 2 && !strcmp(w[0], "per-process") && (k = per_process_of(w[1])) >= 0) {
+			p->per_process = (enum uvm_per_process)k;
+			have_which = 1;
 		} else if (n == 3 && !strcmp(w[0], "total") && (k = counter_of(w[1])) >= 0 &&
 			   !count_of(w[2], &v)) {
 			p->counts_total.v[k] = v;
 			p->counts_total.have |= 1u << k;
-		} else if (n == 4 && !strcmp(w[0], "pid") && !count_of(w[1], &v) && v > 0 &&
+		} else if (n == 4 && !strcmp(w[0], "pid") && have_which &&
+			   p->per_process == UVM_PER_PROCESS_ALL && !count_of(w[1], &v) && v > 0 &&
 			   v <= UVM_TARGET_PID_MAX && (k = counter_of(w[2])) >= 0) {
 			struct uvm_process *pr = uvm_profile_process(p, (int)v, 0);
 			uint64_t c;
@@ -133,6 +158,10 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 		snprintf(err, errlen, "%s:%" PRIu64 ": cut short (no 'end')", path, lineno);
 		goto out;
 	}
+	if (!have_which) {
+		snprintf(err, errlen, "%s:%" PRIu64 ": no 'per-process' line", path, lineno);
+		goto out;
+	}
 	rc = 0;
 	goto out;
 bad:
@@ -147,6 +176,7 @@ out:
 	if (rc) {	/* nothing of a file that is not whole */
 		p->counted = 0;
 		p->counters_lost = p->counters_unattributed = 0;
+		p->per_process = UVM_PER_PROCESS_ALL;
 		memset(&p->counts_total, 0, sizeof(p->counts_total));
 		for (i = 0; i < p->n_procs; i++)
 			memset(&p->procs[i]->counts, 0, sizeof(p->procs[i]->counts));

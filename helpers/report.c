@@ -416,8 +416,12 @@ static void text_counting(FILE *out, const struct uvm_profile *p)
 			sep = ", ";
 			n++;
 		}
-	if (p->counters_lost)
-		fprintf(out, "; %" PRIu64 " exit records lost: the totals only", p->counters_lost);
+	if (p->per_process == UVM_PER_PROCESS_NONE)
+		fputs("; this kernel writes no process's own counts at its exit (6.1 and 6.12 do "
+		      "not): the totals only", out);
+	else if (p->per_process == UVM_PER_PROCESS_LOST)
+		fprintf(out, "; %" PRIu64 " read records lost (tasks exiting at once on several CPUs): "
+			"the totals only", p->counters_lost);
 	if (p->counters_unattributed)
 		fprintf(out, "; %" PRIu64 " counted process%s not in the trace",
 			p->counters_unattributed, p->counters_unattributed == 1 ? "" : "es");
@@ -831,6 +835,7 @@ static struct uvm_node *m_counting(const struct uvm_profile *p)
 			uvm_node_text(c, "name", uvm_counter_name(k));
 			uvm_node_text(c, "error", p->counter_error[k]);
 		}
+	uvm_node_text(m, "per_process", uvm_per_process_name(p->per_process));
 	uvm_node_uint(m, "lost", p->counters_lost);
 	uvm_node_uint(m, "unattributed", p->counters_unattributed);
 	return m;

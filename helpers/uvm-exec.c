@@ -510,10 +510,12 @@ static void pc_drain(void)
  * exit or read record) must have written one read record for each open
  * event: those missing count as lost, and then no process's own counts
  * are written, only the totals.  A task that is still running (a
- * daemon the command left) has written none yet: the same. */
+ * daemon the command left) has written none yet: the same.  Kernels
+ * before about 6.15 write none at all: then per-process is "none". */
 static int pc_write(const char *path)
 {
-	uint64_t total[UVM_N_COUNTERS] = { 0 }, missing = 0;
+	uint64_t total[UVM_N_COUNTERS] = { 0 }, missing = 0, others = 0, reads = 0;
+	const char *which;
 	FILE *f;
 	size_t i;
 	int cpu, k, events = 0;
@@ -529,9 +531,12 @@ static int pc_write(const char *path)
 				total[k] += r[0];
 		}
 	for (i = 0; i < pc.tcap; i++)
-		if (pc.tasks[i].tid && pc.tasks[i].tid != pc.holder)
+		if (pc.tasks[i].tid && pc.tasks[i].tid != pc.holder) {
 			missing += (uint64_t)(pc.tasks[i].reads > events ? pc.tasks[i].reads - events
 									 : events - pc.tasks[i].reads);
+			others++;
+			reads += (uint64_t)pc.tasks[i].reads;
+		}
 	if (!(f = fopen(path, "w")))
 		return die(path, strerror(errno));
 	fprintf(f, "%s\n", UVM_COUNTERS_MAGIC);
@@ -544,7 +549,9 @@ static int pc_write(const char *path)
 	for (k = 0; k < UVM_N_COUNTERS; k++)
 		if (!pc.err[k])
 			fprintf(f, "total %s %llu\n", pc_counter[k].name, (unsigned long long)total[k]);
-	if (!pc.lost && !pc.bad && !missing) {
+	which = !pc.lost && !pc.bad && !missing ? "all" : others && !reads ? "none" : "lost";
+	fprintf(f, "per-process %s\n", which);
+	if (!strcmp(which, "all")) {
 		struct pc_proc *h = pc_proc(pc.holder);
 
 		if (!h) {
