@@ -99,6 +99,11 @@ $(BUILD)/fuzz-escape: tests/fuzz/fuzz_escape.c tests/uvm_escape_user.h runtime/u
 	@echo "  CLANG   $@ (libFuzzer+ASan+UBSan)"
 	$(Q)$(CLANG) $(filter-out -Wformat=2,$(ALL_CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_escape.c $(COLLECT_SRCS) $(ALL_LIBS)
 
+$(BUILD)/fuzz-counters: tests/fuzz/fuzz_counters.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@ (libFuzzer+ASan+UBSan)"
+	$(Q)$(CLANG) $(filter-out -Wformat=2,$(ALL_CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_counters.c $(COLLECT_SRCS) $(ALL_LIBS)
+
 unit: $(BUILD)/unit-tests
 	$(Q)$(BUILD)/unit-tests
 
@@ -106,7 +111,7 @@ unit: $(BUILD)/unit-tests
 # growing its corpus in $(BUILD)/fuzz-corpus/NAME from the seeds in
 # tests/fuzz/corpus*.  Crashes are left as crash-* files and fail the run.
 FUZZ_SECONDS ?= 10
-FUZZERS := trace escape
+FUZZERS := trace escape counters
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz-%)
 	$(Q)set -e; for f in $(FUZZERS); do \
 		mkdir -p $(BUILD)/fuzz-corpus/$$f; \

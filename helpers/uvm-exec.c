@@ -219,16 +219,19 @@ static const struct {
 #undef PC_ENTRY
 };
 
-struct pc_proc {
-	int pid;	/* 0: free slot */
+/* A process (by pid: its counts from the read records) or a task (by
+ * tid: one seen in a fork, exit or read record, and how many read
+ * records it wrote, one for each event open when it exits). */
+struct pc_slot {
+	int id;		/* 0: free slot */
+	int reads;
 	uint64_t v[UVM_N_COUNTERS];
 };
 
-/* A task seen in the rings (a fork, exit or read record): how many
- * read records it wrote, one for each event open when it exits. */
-struct pc_task {
-	int tid;	/* 0: free slot */
-	int reads;
+/* Open addressing by id. */
+struct pc_table {
+	struct pc_slot *s;
+	size_t cap, used;
 };
 
 static struct {
@@ -241,66 +244,36 @@ static struct {
 	int pin[2];	/* the events that are not inherited (pc_open): -1 none */
 	uint64_t lost, bad;
 	int holder;	/* the child: it holds the events opened here */
-	struct pc_proc *procs;	/* open addressing by pid */
-	size_t cap, used;
-	struct pc_task *tasks;	/* open addressing by tid */
-	size_t tcap, tused;
+	struct pc_table procs, tasks;
 } pc;
 
-static struct pc_task *pc_task(int tid)
+/* The slot of id in t, made if new; NULL: out of memory. */
+static struct pc_slot *pc_slot(struct pc_table *t, int id)
 {
 	size_t i;
 
-	if ((pc.tused + 1) * 2 > pc.tcap) {
-		size_t cap = pc.tcap ? pc.tcap * 2 : 256, j;
-		struct pc_task *n = calloc(cap, sizeof(*n));
+	if ((t->used + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256, j;
+		struct pc_slot *n = calloc(cap, sizeof(*n));
 		if (!n)
 			return NULL;
-		for (j = 0; j < pc.tcap; j++) {
-			if (!pc.tasks[j].tid)
+		for (j = 0; j < t->cap; j++) {
+			if (!t->s[j].id)
 				continue;
-			for (i = (size_t)pc.tasks[j].tid % cap; n[i].tid; i = (i + 1) % cap)
+			for (i = (size_t)t->s[j].id % cap; n[i].id; i = (i + 1) % cap)
 				;
-			n[i] = pc.tasks[j];
+			n[i] = t->s[j];
 		}
-		free(pc.tasks);
-		pc.tasks = n;
-		pc.tcap = cap;
+		free(t->s);
+		t->s = n;
+		t->cap = cap;
 	}
-	for (i = (size_t)tid % pc.tcap; pc.tasks[i].tid; i = (i + 1) % pc.tcap)
-		if (pc.tasks[i].tid == tid)
-			return &pc.tasks[i];
-	pc.tasks[i].tid = tid;
-	pc.tused++;
-	return &pc.tasks[i];
-}
-
-static struct pc_proc *pc_proc(int pid)
-{
-	size_t i;
-
-	if ((pc.used + 1) * 2 > pc.cap) {
-		size_t cap = pc.cap ? pc.cap * 2 : 256, j;
-		struct pc_proc *n = calloc(cap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (j = 0; j < pc.cap; j++) {
-			if (!pc.procs[j].pid)
-				continue;
-			for (i = (size_t)pc.procs[j].pid % cap; n[i].pid; i = (i + 1) % cap)
-				;
-			n[i] = pc.procs[j];
-		}
-		free(pc.procs);
-		pc.procs = n;
-		pc.cap = cap;
-	}
-	for (i = (size_t)pid % pc.cap; pc.procs[i].pid; i = (i + 1) % pc.cap)
-		if (pc.procs[i].pid == pid)
-			return &pc.procs[i];
-	pc.procs[i].pid = pid;
-	pc.used++;
-	return &pc.procs[i];
+	for (i = (size_t)id % t->cap; t->s[i].id; i = (i + 1) % t->cap)
+		if (t->s[i].id == id)
+			return &t->s[i];
+	t->s[i].id = id;
+	t->used++;
+	return &t->s[i];
 }
 
 /* Open every counter on every CPU for child (which waits): one group a
@@ -461,19 +434,19 @@ static void pc_drain(void)
 			if (h.type == PERF_RECORD_READ && h.size >= sizeof(h) + 8 + 16) {
 				uint32_t pid, tid;
 				uint64_t value, id;
-				struct pc_task *tk;
+				struct pc_slot *tk;
 				int k;
 
 				memcpy(&pid, rec + sizeof(h), 4);
 				memcpy(&tid, rec + sizeof(h) + 4, 4);
-				if ((tk = pc_task((int)tid)))
+				if ((tk = pc_slot(&pc.tasks, (int)tid)))
 					tk->reads++;
 				else
 					pc.bad++;
 				memcpy(&value, rec + sizeof(h) + 8, 8);
 				memcpy(&id, rec + sizeof(h) + 16, 8);
 				k = pc_counter_of(cpu, id);
-				struct pc_proc *p = k >= 0 && pid ? pc_proc((int)pid) : NULL;
+				struct pc_slot *p = k >= 0 && pid ? pc_slot(&pc.procs, (int)pid) : NULL;
 				if (p)
 					p->v[k] += value;
 				else
@@ -483,7 +456,7 @@ static void pc_drain(void)
 				uint32_t tid;
 
 				memcpy(&tid, rec + sizeof(h) + 8, 4);
-				if (!pc_task((int)tid))
+				if (!pc_slot(&pc.tasks, (int)tid))
 					pc.bad++;
 			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
 				uint64_t lost;
@@ -530,13 +503,15 @@ static int pc_write(const char *path)
 			if (read(pc.fd[cpu][k], r, sizeof(r)) == sizeof(r))
 				total[k] += r[0];
 		}
-	for (i = 0; i < pc.tcap; i++)
-		if (pc.tasks[i].tid && pc.tasks[i].tid != pc.holder) {
-			missing += (uint64_t)(pc.tasks[i].reads > events ? pc.tasks[i].reads - events
-									 : events - pc.tasks[i].reads);
-			others++;
-			reads += (uint64_t)pc.tasks[i].reads;
-		}
+	for (i = 0; i < pc.tasks.cap; i++) {
+		const struct pc_slot *tk = &pc.tasks.s[i];
+
+		if (!tk->id || tk->id == pc.holder)
+			continue;
+		missing += (uint64_t)(tk->reads > events ? tk->reads - events : events - tk->reads);
+		others++;
+		reads += (uint64_t)tk->reads;
+	}
 	if (!(f = fopen(path, "w")))
 		return die(path, strerror(errno));
 	fprintf(f, "%s\n", UVM_COUNTERS_MAGIC);
@@ -552,7 +527,7 @@ static int pc_write(const char *path)
 	which = !pc.lost && !pc.bad && !missing ? "all" : others && !reads ? "none" : "lost";
 	fprintf(f, "per-process %s\n", which);
 	if (!strcmp(which, "all")) {
-		struct pc_proc *h = pc_proc(pc.holder);
+		struct pc_slot *h = pc_slot(&pc.procs, pc.holder);
 
 		if (!h) {
 			fclose(f);
@@ -560,19 +535,19 @@ static int pc_write(const char *path)
 		}
 		for (k = 0; k < UVM_N_COUNTERS; k++) {
 			uint64_t sum = 0;
-			for (i = 0; i < pc.cap; i++)
-				if (pc.procs[i].pid && &pc.procs[i] != h)
-					sum += pc.procs[i].v[k];
+			for (i = 0; i < pc.procs.cap; i++)
+				if (pc.procs.s[i].id && &pc.procs.s[i] != h)
+					sum += pc.procs.s[i].v[k];
 			/* its own: all but every other process's */
 			h->v[k] = total[k] > sum ? total[k] - sum : 0;
 		}
-		for (i = 0; i < pc.cap; i++) {
-			if (!pc.procs[i].pid)
+		for (i = 0; i < pc.procs.cap; i++) {
+			if (!pc.procs.s[i].id)
 				continue;
 			for (k = 0; k < UVM_N_COUNTERS; k++)
 				if (!pc.err[k])
-					fprintf(f, "pid %d %s %llu\n", pc.procs[i].pid, pc_counter[k].name,
-						(unsigned long long)pc.procs[i].v[k]);
+					fprintf(f, "pid %d %s %llu\n", pc.procs.s[i].id, pc_counter[k].name,
+						(unsigned long long)pc.procs.s[i].v[k]);
 		}
 	}
 	fprintf(f, "end\n");

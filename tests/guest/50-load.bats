@@ -259,11 +259,12 @@ switches_and_faults() {
 		| . >= $k / 2 and . <= 2 * $k' "$J"
 	[ "$per" = all ] || return 0
 	jq -e '[.processes[] | select(.counters.task_clock_ns != null)] | length == 2001' "$J"
-	# how far each child's counts are from its exit's: (difference, children)
-	jq -c --argjson r "$root" '[.processes[] | select(.pid != $r) | .counters.context_switches - (.nvcsw + .nivcsw)]
-		| group_by(.) | map([.[0], length])' "$J"
-	jq -c --argjson r "$root" '[.processes[] | select(.pid != $r) | .counters.minor_faults - .min_flt]
-		| group_by(.) | map([.[0], length])' "$J"
+	# how far each child's counts are from its exit's, in the TAP output:
+	# [difference, children], ...
+	jq -r --argjson r "$root" '[.processes[] | select(.pid != $r)] | "# switches less nvcsw+nivcsw: "
+		+ ([.[] | .counters.context_switches - (.nvcsw + .nivcsw)] | group_by(.) | map([.[0], length]) | tostring)
+		+ "; minor faults less min_flt: "
+		+ ([.[] | .counters.minor_faults - .min_flt] | group_by(.) | map([.[0], length]) | tostring)' "$J" >&3
 	jq -e --argjson r "$root" '[.processes[] | select(.pid != $r)
 		| (.counters.context_switches - (.nvcsw + .nivcsw)), (.counters.minor_faults - .min_flt)
 		| . >= 0 and . <= 2] | length == 4000 and all' "$J"

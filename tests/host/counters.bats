@@ -150,24 +150,21 @@ counted_fixture() {
 
 @test "uvm-collect --counters: a file that is not one, cut short or wrong is refused by file and line, exit 2" {
 	trace=$UVM_ROOT/tests/host/fixtures/tree.trace
-	printf 'uvm-counters 1\nlost 0\ntotal task_clock_ns 5\n' >"$t/cut"
-	run -2 "$UVM_COLLECT" --counters "$t/cut" "$trace"
-	assert_output --partial "$t/cut:3: cut short (no 'end')"
-	printf 'uvm-counters 1\nlost 0\npid 143 task_clock 5\nend\n' >"$t/bad"
-	run -2 "$UVM_COLLECT" --counters "$t/bad" "$trace"
-	assert_output --partial "$t/bad:3: not a counters line: 'pid 143 task_clock 5'"
-	printf 'uvm-counters 2\nend\n' >"$t/new"
-	run -2 "$UVM_COLLECT" --counters "$t/new" "$trace"
-	assert_output --partial "$t/new:1: not a counters file (no 'uvm-counters 1')"
-	printf 'uvm-counters 1\nlost 0\nend\n' >"$t/which"
-	run -2 "$UVM_COLLECT" --counters "$t/which" "$trace"
-	assert_output --partial "$t/which:3: no 'per-process' line"
-	printf 'uvm-counters 1\nlost 0\nper-process none\npid 143 task_clock_ns 5\nend\n' >"$t/none"
-	run -2 "$UVM_COLLECT" --counters "$t/none" "$trace"
-	assert_output --partial "$t/none:4: not a counters line: 'pid 143 task_clock_ns 5'"
-	printf 'uvm-counters 1\nend\nlost 0\n' >"$t/after"
-	run -2 "$UVM_COLLECT" --counters "$t/after" "$trace"
-	assert_output --partial "$t/after:3: a line after 'end'"
+	# refused NAME CONTENT MESSAGE: a file NAME of CONTENT (printf's) is
+	# refused with NAME:MESSAGE
+	refused() {
+		printf "$2" >"$t/$1"
+		run -2 "$UVM_COLLECT" --counters "$t/$1" "$trace"
+		assert_output --partial "$t/$1:$3"
+	}
+	refused cut 'uvm-counters 1\nlost 0\ntotal task_clock_ns 5\n' "3: cut short (no 'end')"
+	refused bad 'uvm-counters 1\nlost 0\npid 143 task_clock 5\nend\n' "3: not a counters line: 'pid 143 task_clock 5'"
+	refused new 'uvm-counters 2\nend\n' "1: not a counters file (no 'uvm-counters 1')"
+	refused which 'uvm-counters 1\nlost 0\nend\n' "3: no 'per-process' line"
+	# a process's own counts when the file says there are none
+	refused none 'uvm-counters 1\nlost 0\nper-process none\npid 143 task_clock_ns 5\nend\n' \
+		"4: not a counters line: 'pid 143 task_clock_ns 5'"
+	refused after 'uvm-counters 1\nend\nlost 0\n' "3: a line after 'end'"
 	run -2 "$UVM_COLLECT" --counters "$t/nofile" "$trace"
 	assert_output --partial "$t/nofile: No such file or directory"
 	run -1 "$UVM_COLLECT" --counters "$t/c" -- true
