@@ -41,7 +41,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .PHONY: all deps check check-host check-guest unit fuzz vm demo bench bench-collector install uninstall clean runtime
 
-COLLECT_SRCS := helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/html.c helpers/diff.c helpers/rows.c helpers/runs.c helpers/stats.c helpers/symbols.c helpers/live.c
+COLLECT_SRCS := helpers/counters.c helpers/trace.c helpers/profile.c helpers/report.c helpers/model.c helpers/perfetto.c helpers/folded.c helpers/html.c helpers/diff.c helpers/rows.c helpers/runs.c helpers/stats.c helpers/symbols.c helpers/live.c
 COLLECT_HDRS := $(wildcard helpers/*.h) runtime/uvm_trace.h
 WORKLOADS := syscalls faults mm tree hostile load stacks twoway
 
@@ -65,7 +65,7 @@ $(BUILD)/uvm-collect: helpers/main.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 
 # Runs in the guests' userlands (trixie, sid): static, so that it does not
 # depend on their C libraries.
-$(BUILD)/uvm-exec: helpers/uvm-exec.c | deps
+$(BUILD)/uvm-exec: helpers/uvm-exec.c helpers/counters.h | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (static)"
 	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -static -o $@ $< $(LDFLAGS)
@@ -99,6 +99,11 @@ $(BUILD)/fuzz-escape: tests/fuzz/fuzz_escape.c tests/uvm_escape_user.h runtime/u
 	@echo "  CLANG   $@ (libFuzzer+ASan+UBSan)"
 	$(Q)$(CLANG) $(filter-out -Wformat=2,$(ALL_CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_escape.c $(COLLECT_SRCS) $(ALL_LIBS)
 
+$(BUILD)/fuzz-counters: tests/fuzz/fuzz_counters.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@ (libFuzzer+ASan+UBSan)"
+	$(Q)$(CLANG) $(filter-out -Wformat=2,$(ALL_CFLAGS)) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_counters.c $(COLLECT_SRCS) $(ALL_LIBS)
+
 unit: $(BUILD)/unit-tests
 	$(Q)$(BUILD)/unit-tests
 
@@ -106,7 +111,7 @@ unit: $(BUILD)/unit-tests
 # growing its corpus in $(BUILD)/fuzz-corpus/NAME from the seeds in
 # tests/fuzz/corpus*.  Crashes are left as crash-* files and fail the run.
 FUZZ_SECONDS ?= 10
-FUZZERS := trace escape
+FUZZERS := trace escape counters
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz-%)
 	$(Q)set -e; for f in $(FUZZERS); do \
 		mkdir -p $(BUILD)/fuzz-corpus/$$f; \

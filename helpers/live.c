@@ -225,6 +225,7 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	uint64_t last_records = 0;
 	pid_t child = -1;
 	time_t last = 0;
+	char counters[sizeof(dir) + 16], **envp = NULL, *counters_env = NULL;
 	int done = 0;
 
 	if (guest && o->pids.n) {
@@ -239,6 +240,7 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 		return -1;
 	}
 	snprintf(tracefile, sizeof(tracefile), "%s/trace", dir);
+	snprintf(counters, sizeof(counters), "%s/counters", dir);
 	snprintf(mode, sizeof(mode), "mode=%s", o->mode);
 	snprintf(follow, sizeof(follow), "follow=%d", o->follow);
 	if (guest) {
@@ -342,7 +344,21 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	sigaddset(&dflt, SIGQUIT);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-	errno = posix_spawnp(&child, a.v[0], &fa, &attr, a.v, environ);
+	/* in the guest, uvm-exec counts the command's tree into the shared
+	 * directory (scripts/vm/run-staprun: UVM_COUNTERS) */
+	if (guest) {
+		size_t ne = 0;
+		while (environ[ne])
+			ne++;
+		envp = calloc(ne + 2, sizeof(*envp));
+		if (!envp || asprintf(&counters_env, "UVM_VM_COUNTERS=%s", counters) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		memcpy(envp, environ, ne * sizeof(*envp));
+		envp[ne] = counters_env;
+	}
+	errno = posix_spawnp(&child, a.v[0], &fa, &attr, a.v, envp ? envp : environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (errno) {
@@ -419,6 +435,13 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 		snprintf(err, errlen, "--save-trace %s: %s", o->save_trace, strerror(save_errno));
 		rc = 1;
 	}
+	/* the counters, when uvm-exec wrote them; a file that is not whole
+	 * is said, and the report goes on without them */
+	if (guest && access(counters, F_OK) == 0) {
+		char cerr[512];
+		if (uvm_counters_read(p, counters, cerr, sizeof(cerr)))
+			fprintf(stderr, "uvm-collect: the counters are left out: %s\n", cerr);
+	}
 out:
 	if (child > 0) {
 		kill(child, SIGINT);
@@ -434,7 +457,10 @@ out:
 	free(buf);
 	free(cmdstr);
 	argv_free(&a);
+	free(envp);
+	free(counters_env);
 	unlink(tracefile);
+	unlink(counters);
 	rmdir(dir);
 	return rc;
 }

@@ -41,6 +41,7 @@ struct options {
 	long repeat;		/* --repeat N: 0 when not given */
 	int runs;		/* --runs: the trace files are runs */
 	int save_failed;	/* --save-trace could not write the whole trace */
+	const char *counters;	/* --counters FILE, with a trace file */
 };
 
 static void usage(FILE *out)
@@ -101,6 +102,9 @@ static void usage(FILE *out)
 "                       command or PID's binary and --ldd for its libraries)\n"
 "      --save-trace FILE  also keep the raw trace in FILE, to report again later\n"
 "                       (uvm-collect FILE) in any format\n"
+"      --counters FILE  with a trace file: the perf counters uvm-exec --counters\n"
+"                       wrote for its run (live runs in the guest count\n"
+"                       themselves)\n"
 "      --stap-arg ARG   pass ARG to stap (repeatable), e.g. --stap-arg=-s64\n"
 "      --overload-guard keep SystemTap's overload guard, which ends the run\n"
 "                       when probes take over half the CPU for a second (a\n"
@@ -449,6 +453,7 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 14 },
 		{ "runs", no_argument, NULL, 15 },
 		{ "save-trace", required_argument, NULL, 16 },
+		{ "counters", required_argument, NULL, 17 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -554,6 +559,7 @@ int main(int argc, char **argv)
 			break;
 		case 15: o.runs = 1; break;
 		case 16: o.live.save_trace = optarg; break;
+		case 17: o.counters = optarg; break;
 		case 'v': o.live.verbose = 1; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("uvm-collect %s (trace format %d)\n", UVM_VERSION, UVM_TRACE_VERSION); return EXIT_OK;
@@ -614,6 +620,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uvm-collect: --weight is for -f folded and -f html\n");
 		return EXIT_USAGE;
 	}
+	if (o.counters && !o.input) {
+		fprintf(stderr, "uvm-collect: --counters reads a counters file with a trace file (a live run counts itself)\n");
+		return EXIT_USAGE;
+	}
 	if (o.live.save_trace && o.input) {
 		fprintf(stderr, "uvm-collect: --save-trace keeps the trace of a live run (-p, --)\n");
 		return EXIT_USAGE;
@@ -643,6 +653,14 @@ int main(int argc, char **argv)
 	rc = profile_one(&o, p, o.input);
 	if (rc != EXIT_OK)
 		goto out;
+	if (o.counters) {
+		char cerr[512];
+		if (uvm_counters_read(p, o.counters, cerr, sizeof(cerr))) {
+			fprintf(stderr, "uvm-collect: %s\n", cerr);
+			rc = EXIT_INPUT;
+			goto out;
+		}
+	}
 	guest_sysroot(&o, p);
 	uvm_profile_finish(p);
 	if (pf) {

@@ -382,6 +382,11 @@ static size_t totals_of(struct uvm_profile *p, struct uvm_process *t, int tree)
 		}
 		t->faults.kernel_mode += pr->faults.kernel_mode;
 		t->faults.total_ns += pr->faults.total_ns;
+		for (o = 0; o < UVM_N_COUNTERS; o++)
+			if (pr->counts.have & (1u << o)) {
+				t->counts.v[o] += pr->counts.v[o];
+				t->counts.have |= 1u << o;
+			}
 		t->min_flt += pr->min_flt;
 		t->maj_flt += pr->maj_flt;
 		t->utime_ns += pr->utime_ns;
@@ -415,4 +420,8 @@ void uvm_profile_finish(struct uvm_profile *p)
 		p->trees[k].processes = totals_of(p, &p->trees[k].totals, (int)k);
 	}
 	totals_of(p, &p->totals, -2);
+	/* the counted tree's own totals: also what no process of the trace
+	 * was given (lost exit records) */
+	if (p->counted)
+		p->totals.counts = p->counts_total;
 }

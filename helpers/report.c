@@ -380,6 +380,54 @@ static struct uvm_site *top_sites(const struct uvm_process *pr, size_t *n, size_
 	return v;
 }
 
+/* The perf counters counted (counters.h), on one line. */
+static void text_counts(FILE *out, const struct uvm_counts *c)
+{
+	const char *sep = "";
+	int k;
+
+	fputs("  perf counters:", out);
+	for (k = 0; k < UVM_N_COUNTERS; k++) {
+		if (!(c->have & (1u << k)))
+			continue;
+		if (k == UVM_COUNTER_TASK_CLOCK)
+			fprintf(out, "%s task clock %.3f ms", sep, (double)c->v[k] / 1e6);
+		else
+			fprintf(out, "%s %s %" PRIu64, sep, uvm_counter_name(k), c->v[k]);
+		sep = ",";
+	}
+	fputc('\n', out);
+}
+
+/* How the run was counted, when it was: what this machine cannot count,
+ * and what could not be given to a process. */
+static void text_counting(FILE *out, const struct uvm_profile *p)
+{
+	const char *sep = "";
+	int k, n = 0;
+
+	if (!p->counted)
+		return;
+	fputs("Perf counters: from the command's exec, by process", out);
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (p->counter_error[k][0]) {
+			fprintf(out, "%s%s%s (%s)", n ? "" : "; not counted here: ", sep,
+				uvm_counter_name(k), p->counter_error[k]);
+			sep = ", ";
+			n++;
+		}
+	if (p->per_process == UVM_PER_PROCESS_NONE)
+		fputs("; this kernel writes no process's own counts at its exit (6.1 and 6.12 do "
+		      "not): the totals only", out);
+	else if (p->per_process == UVM_PER_PROCESS_LOST)
+		fprintf(out, "; %" PRIu64 " read records lost (tasks exiting at once on several CPUs): "
+			"the totals only", p->counters_lost);
+	if (p->counters_unattributed)
+		fprintf(out, "; %" PRIu64 " counted process%s not in the trace",
+			p->counters_unattributed, p->counters_unattributed == 1 ? "" : "es");
+	fputc('\n', out);
+}
+
 /* summary: a summary-mode trace, which has no fault accesses, fault
  * sites or mmap-family records (those calls are in the syscall table). */
 static void text_process(FILE *out, const struct uvm_process *pr,
@@ -415,6 +463,8 @@ static void text_process(FILE *out, const struct uvm_process *pr,
 			" involuntary context switches, peak RSS %" PRIu64 " KiB\n",
 			(double)pr->utime_ns / 1e9, (double)pr->stime_ns / 1e9, pr->min_flt,
 			pr->maj_flt, pr->nvcsw, pr->nivcsw, pr->maxrss_kb);
+	if (pr->counts.have)
+		text_counts(out, &pr->counts);
 	text_syscalls(out, pr, o);
 	if (summary)
 		fprintf(out, "  page faults: %" PRIu64 " minor, %" PRIu64 " major, %" PRIu64
@@ -557,6 +607,7 @@ static int write_text(const struct uvm_profile *p, const struct uvm_report_opts 
 		fprintf(out, ", %.3f s traced", (double)(p->end_ns - p->start_ns) / 1e9);
 	fputc('\n', out);
 	text_loss(out, p);
+	text_counting(out, p);
 	if (p->targets.n > 1) {
 		text_trees(out, p, o, summary);
 		for (i = 0, n = 0; i < p->n_procs; i++)
@@ -752,6 +803,41 @@ static struct uvm_node *m_process(const struct uvm_profile *p, const struct uvm_
 	uvm_node_uint(mem, "peak_mapped_bytes", pr->mem.peak_mapped);
 	uvm_node_uint(mem, "heap_bytes", uvm_heap_bytes(&pr->mem));
 	uvm_node_uint(mem, "peak_heap_bytes", pr->mem.peak_heap);
+	if (p->counted) {
+		struct uvm_node *cn = uvm_node_object(m, "counters");
+		int k;
+
+		/* not counted (not supported, or not in the counted tree):
+		 * null, never 0 */
+		for (k = 0; k < UVM_N_COUNTERS; k++)
+			if (pr->counts.have & (1u << k))
+				uvm_node_uint(cn, uvm_counter_name(k), pr->counts.v[k]);
+			else
+				uvm_node_null(cn, uvm_counter_name(k));
+	}
+	return m;
+}
+
+/* How the run was counted: the counters this machine could not count,
+ * and what could not be given to a process.  NULL without counters. */
+static struct uvm_node *m_counting(const struct uvm_profile *p)
+{
+	struct uvm_node *m, *un, *c;
+	int k;
+
+	if (!p->counted)
+		return NULL;
+	m = uvm_node_new(UVM_NODE_OBJECT, "counting", NULL);
+	un = uvm_node_array(m, "unsupported", "counter");
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (p->counter_error[k][0]) {
+			c = uvm_node_object(un, NULL);
+			uvm_node_text(c, "name", uvm_counter_name(k));
+			uvm_node_text(c, "error", p->counter_error[k]);
+		}
+	uvm_node_text(m, "per_process", uvm_per_process_name(p->per_process));
+	uvm_node_uint(m, "lost", p->counters_lost);
+	uvm_node_uint(m, "unattributed", p->counters_unattributed);
 	return m;
 }
 
@@ -862,6 +948,7 @@ static int write_model(const struct uvm_profile *p, const struct uvm_report_opts
 	if (uvm_render_close(r) ||
 	    put(r, uvm_render_write, m_process(p, &p->totals, o, "totals")) ||
 	    put(r, uvm_render_write, uvm_report_loss(p)) ||
+	    (p->counted && put(r, uvm_render_write, m_counting(p))) ||
 	    uvm_render_close(r))
 		return -1;
 	return 0;
@@ -903,6 +990,10 @@ struct json_object *uvm_report_json(const struct uvm_profile *p, const struct uv
 	n = uvm_report_loss(p);
 	json_object_object_add(j, "loss", uvm_node_json(n));
 	uvm_node_free(n);
+	if ((n = m_counting(p))) {
+		json_object_object_add(j, "counting", uvm_node_json(n));
+		uvm_node_free(n);
+	}
 	return j;
 }
 

@@ -32,22 +32,35 @@
  * end the wait.  If stapio itself goes away, so does the wait
  * (PR_SET_PDEATHSIG).
  *
+ * --counters FILE (with --drain): count CMD's tree with the kernel's perf
+ * events (helpers/counters.h): opened on the forked child before it
+ * execs, enabled at its exec, inherited by everything it forks; each
+ * task's own counts come back through the ring buffers as it exits.
+ * FILE is written once the wait ends.  A counter the machine cannot
+ * count (no PMU) is listed as unsupported; no counter at all is no error.
+ *
  * Exit status (only when CMD was not run): 127 CMD not found, 126 CMD
  * could not be executed, 2 usage or FILE errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "counters.h"
 
 #define MAGIC "uvm-untraced 1\n"
 #define MAX_SIG 64
@@ -191,6 +204,358 @@ static int run(const char *restore_file, char **cmd)
 	return errno == ENOENT ? 127 : 126;
 }
 
+/* ---- per-process counters (--counters) ---- */
+
+#define PC_MAX_CPUS 256
+#define PC_RING_PAGES 128	/* 512 KiB a CPU: 16384 exit records */
+
+static const struct {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+} pc_counter[UVM_N_COUNTERS] = {
+#define PC_ENTRY(id, name, unit, type, config) { name, type, config },
+	UVM_COUNTER_LIST(PC_ENTRY)
+#undef PC_ENTRY
+};
+
+/* A process (by pid: its counts from the read records) or a task (by
+ * tid: one seen in a fork, exit or read record, and how many read
+ * records it wrote, one for each event open when it exits). */
+struct pc_slot {
+	int id;		/* 0: free slot */
+	int reads;
+	uint64_t v[UVM_N_COUNTERS];
+};
+
+/* Open addressing by id. */
+struct pc_table {
+	struct pc_slot *s;
+	size_t cap, used;
+};
+
+static struct {
+	int ncpu;
+	int fd[PC_MAX_CPUS][UVM_N_COUNTERS];	/* -1: not open */
+	uint64_t id[PC_MAX_CPUS][UVM_N_COUNTERS];
+	struct perf_event_mmap_page *ring[PC_MAX_CPUS];	/* NULL: none */
+	size_t ring_len;
+	int err[UVM_N_COUNTERS];	/* errno of a counter that could not be opened */
+	int pin[2];	/* the events that are not inherited (pc_open): -1 none */
+	uint64_t lost, bad;
+	int holder;	/* the child: it holds the events opened here */
+	struct pc_table procs, tasks;
+} pc;
+
+/* The slot of id in t, made if new; NULL: out of memory. */
+static struct pc_slot *pc_slot(struct pc_table *t, int id)
+{
+	size_t i;
+
+	if ((t->used + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256, j;
+		struct pc_slot *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return NULL;
+		for (j = 0; j < t->cap; j++) {
+			if (!t->s[j].id)
+				continue;
+			for (i = (size_t)t->s[j].id % cap; n[i].id; i = (i + 1) % cap)
+				;
+			n[i] = t->s[j];
+		}
+		free(t->s);
+		t->s = n;
+		t->cap = cap;
+	}
+	for (i = (size_t)id % t->cap; t->s[i].id; i = (i + 1) % t->cap)
+		if (t->s[i].id == id)
+			return &t->s[i];
+	t->s[i].id = id;
+	t->used++;
+	return &t->s[i];
+}
+
+/* Open every counter on every CPU for child (which waits): one group a
+ * CPU, led by the first counter that opens (the task clock), whose ring
+ * takes the group's records and every task's exit (attr.task).  Per-CPU
+ * events: the kernel does not map the ring of an inherited event that
+ * follows its task across CPUs.
+ *
+ * Each task that exits holding inherited events writes its own counts
+ * (inherit_stat); the child, which holds the events opened here, writes
+ * none: its own counts are the totals less everyone else's (pc_write).
+ *
+ * perf swaps the contexts of a task and its clone at a context switch
+ * and, with inherit_stat, their counts with them, pairing the two
+ * contexts' events in list order (perf_event_sync_stat).  The events
+ * opened here are listed in the order they were opened; their clones in
+ * the kernel's own order (by CPU, then PMU), which may differ: counts
+ * then changed counters (seen on 6.18, one run in three).  So the child
+ * also holds one event that is not inherited (pc.pin): a child's context
+ * is then never marked a clone of the child's (perf_event_init_context's
+ * inherited_all), and no swap pairs them.  Further down the tree every
+ * context lists its events in the kernel's order, so swaps there pair
+ * them right.  The task holding the opened events is then always the
+ * child (pc.holder). */
+static void pc_open(pid_t child)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
+	int cpu, k;
+
+	pc.ncpu = n < 1 ? 1 : n > PC_MAX_CPUS ? PC_MAX_CPUS : (int)n;
+	pc.ring_len = (size_t)(1 + PC_RING_PAGES) * (size_t)page;
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		pc.err[k] = ENODEV;	/* until it opens on some CPU */
+	for (cpu = 0; cpu < pc.ncpu; cpu++) {
+		int lead = -1;
+
+		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			struct perf_event_attr a;
+			int fd;
+
+			pc.fd[cpu][k] = -1;
+			memset(&a, 0, sizeof(a));
+			a.size = sizeof(a);
+			a.type = pc_counter[k].type;
+			a.config = pc_counter[k].config;
+			a.inherit = 1;
+			a.inherit_stat = 1;
+			a.read_format = PERF_FORMAT_ID;
+			a.enable_on_exec = 1;
+			if (lead < 0) {	/* the group: off until the exec */
+				a.disabled = 1;
+				a.task = 1;	/* PERF_RECORD_FORK and _EXIT */
+				a.watermark = 1;
+				a.wakeup_watermark = (uint32_t)(PC_RING_PAGES * page / 2);
+			}
+			fd = (int)syscall(SYS_perf_event_open, &a, child, cpu, lead, PERF_FLAG_FD_CLOEXEC);
+			if (fd < 0) {
+				/* an offline CPU (ENODEV) says nothing of the counter */
+				if (errno != ENODEV && pc.err[k] == ENODEV)
+					pc.err[k] = errno;
+				continue;
+			}
+			if (ioctl(fd, PERF_EVENT_IOC_ID, &pc.id[cpu][k]) < 0) {
+				close(fd);
+				continue;
+			}
+			if (lead < 0) {
+				void *m = mmap(NULL, pc.ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+				if (m == MAP_FAILED) {
+					close(fd);
+					continue;
+				}
+				pc.ring[cpu] = m;
+				lead = fd;
+			} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, lead) < 0) {
+				close(fd);
+				continue;
+			}
+			pc.fd[cpu][k] = fd;
+			pc.err[k] = 0;
+		}
+	}
+	/* one event not inherited in each context the groups may be in: the
+	 * software one, and the hardware one once a group holds a hardware
+	 * counter (before 6.2 such a group moves to the hardware context);
+	 * disabled, they count nothing and take no hardware counter */
+	pc.pin[0] = pc.pin[1] = -1;
+	for (k = 0; k < 2; k++) {
+		struct perf_event_attr a;
+		int hw = 0, j;
+
+		for (j = 0; j < UVM_N_COUNTERS; j++)
+			hw |= !pc.err[j] && pc_counter[j].type == PERF_TYPE_HARDWARE;
+		if (k == 1 && !hw)
+			break;
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.type = k ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+		a.config = k ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_DUMMY;
+		a.disabled = 1;
+		pc.pin[k] = (int)syscall(SYS_perf_event_open, &a, child, -1, -1, PERF_FLAG_FD_CLOEXEC);
+		if (pc.pin[k] < 0)	/* then swaps may mix counts: say so */
+			fprintf(stderr, "uvm-exec: counters: perf_event_open of a pin: %s; "
+				"per-process counts may be wrong\n", strerror(errno));
+	}
+	/* a counter open on some CPUs only cannot count the tree: left out
+	 * (it stays open in its group) */
+	for (k = 0; k < UVM_N_COUNTERS; k++) {
+		int on = 0, off = 0;
+		for (cpu = 0; cpu < pc.ncpu; cpu++) {
+			if (pc.fd[cpu][k] >= 0)
+				on++;
+			else if (pc.ring[cpu])
+				off++;
+		}
+		if (on && off)
+			pc.err[k] = EIO;
+	}
+}
+
+static int pc_counter_of(int cpu, uint64_t id)
+{
+	int k;
+
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (pc.fd[cpu][k] >= 0 && pc.id[cpu][k] == id)
+			return k;
+	return -1;
+}
+
+/* Take every record out of every ring. */
+static void pc_drain(void)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < pc.ncpu; cpu++) {
+		struct perf_event_mmap_page *m = pc.ring[cpu];
+		const unsigned char *data;
+		uint64_t head, tail, size;
+
+		if (!m)
+			continue;
+		data = (const unsigned char *)m + m->data_offset;
+		size = m->data_size;
+		head = __atomic_load_n(&m->data_head, __ATOMIC_ACQUIRE);
+		tail = m->data_tail;
+		while (tail + sizeof(struct perf_event_header) <= head) {
+			struct perf_event_header h;
+			unsigned char rec[64];
+			uint64_t i;
+
+			for (i = 0; i < sizeof(h); i++)
+				((unsigned char *)&h)[i] = data[(tail + i) % size];
+			if (h.size < sizeof(h) || tail + h.size > head)
+				break;
+			for (i = 0; i < h.size && i < sizeof(rec); i++)
+				rec[i] = data[(tail + i) % size];
+			if (h.type == PERF_RECORD_READ && h.size >= sizeof(h) + 8 + 16) {
+				uint32_t pid, tid;
+				uint64_t value, id;
+				struct pc_slot *tk;
+				int k;
+
+				memcpy(&pid, rec + sizeof(h), 4);
+				memcpy(&tid, rec + sizeof(h) + 4, 4);
+				if ((tk = pc_slot(&pc.tasks, (int)tid)))
+					tk->reads++;
+				else
+					pc.bad++;
+				memcpy(&value, rec + sizeof(h) + 8, 8);
+				memcpy(&id, rec + sizeof(h) + 16, 8);
+				k = pc_counter_of(cpu, id);
+				struct pc_slot *p = k >= 0 && pid ? pc_slot(&pc.procs, (int)pid) : NULL;
+				if (p)
+					p->v[k] += value;
+				else
+					pc.bad++;
+			} else if ((h.type == PERF_RECORD_FORK || h.type == PERF_RECORD_EXIT) &&
+				   h.size >= sizeof(h) + 16) {
+				uint32_t tid;
+
+				memcpy(&tid, rec + sizeof(h) + 8, 4);
+				if (!pc_slot(&pc.tasks, (int)tid))
+					pc.bad++;
+			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+				uint64_t lost;
+
+				memcpy(&lost, rec + sizeof(h) + 8, 8);
+				pc.lost += lost;
+			}
+			tail += h.size;
+		}
+		__atomic_store_n(&m->data_tail, tail, __ATOMIC_RELEASE);
+	}
+}
+
+/* The tree's totals, from the events opened here (read(2): the counts of
+ * every task that ran, exited or not), and each process's own counts
+ * (all its threads'): from the read records, and for the child, which
+ * writes none, what the totals have beyond them.
+ *
+ * The kernel does not always deliver the read records: a task exiting on
+ * one CPU writes into every CPU's ring, and perf's rings take one writer
+ * at a time, their own CPU (seen on 6.18 with 2 CPUs: 8 threads exiting
+ * together, in 1 run of 40 some of them had 5 or 6 of their 10 records,
+ * and no lost record said so).  So every task the rings name (a fork,
+ * exit or read record) must have written one read record for each open
+ * event: those missing count as lost, and then no process's own counts
+ * are written, only the totals.  A task that is still running (a
+ * daemon the command left) has written none yet: the same.  Kernels
+ * before about 6.15 write none at all: then per-process is "none". */
+static int pc_write(const char *path)
+{
+	uint64_t total[UVM_N_COUNTERS] = { 0 }, missing = 0, others = 0, reads = 0;
+	const char *which;
+	FILE *f;
+	size_t i;
+	int cpu, k, events = 0;
+
+	pc_drain();
+	for (cpu = 0; cpu < pc.ncpu; cpu++)
+		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			uint64_t r[2];
+			if (pc.fd[cpu][k] < 0)
+				continue;
+			events++;
+			if (read(pc.fd[cpu][k], r, sizeof(r)) == sizeof(r))
+				total[k] += r[0];
+		}
+	for (i = 0; i < pc.tasks.cap; i++) {
+		const struct pc_slot *tk = &pc.tasks.s[i];
+
+		if (!tk->id || tk->id == pc.holder)
+			continue;
+		missing += (uint64_t)(tk->reads > events ? tk->reads - events : events - tk->reads);
+		others++;
+		reads += (uint64_t)tk->reads;
+	}
+	if (!(f = fopen(path, "w")))
+		return die(path, strerror(errno));
+	fprintf(f, "%s\n", UVM_COUNTERS_MAGIC);
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (pc.err[k]) {
+			const char *e = strerrorname_np(pc.err[k]);
+			fprintf(f, "unsupported %s %s\n", pc_counter[k].name, e ? e : "EIO");
+		}
+	fprintf(f, "lost %llu\n", (unsigned long long)(pc.lost + pc.bad + missing));
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (!pc.err[k])
+			fprintf(f, "total %s %llu\n", pc_counter[k].name, (unsigned long long)total[k]);
+	which = !pc.lost && !pc.bad && !missing ? "all" : others && !reads ? "none" : "lost";
+	fprintf(f, "per-process %s\n", which);
+	if (!strcmp(which, "all")) {
+		struct pc_slot *h = pc_slot(&pc.procs, pc.holder);
+
+		if (!h) {
+			fclose(f);
+			return die("out of memory", NULL);
+		}
+		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			uint64_t sum = 0;
+			for (i = 0; i < pc.procs.cap; i++)
+				if (pc.procs.s[i].id && &pc.procs.s[i] != h)
+					sum += pc.procs.s[i].v[k];
+			/* its own: all but every other process's */
+			h->v[k] = total[k] > sum ? total[k] - sum : 0;
+		}
+		for (i = 0; i < pc.procs.cap; i++) {
+			if (!pc.procs.s[i].id)
+				continue;
+			for (k = 0; k < UVM_N_COUNTERS; k++)
+				if (!pc.err[k])
+					fprintf(f, "pid %d %s %llu\n", pc.procs.s[i].id, pc_counter[k].name,
+						(unsigned long long)pc.procs.s[i].v[k]);
+		}
+	}
+	fprintf(f, "end\n");
+	if (fclose(f))
+		return die(path, strerror(errno));
+	return 0;
+}
+
 static volatile sig_atomic_t child_pid, stop_waiting;
 
 /* While CMD runs: pass the signal on.  Once it is reaped: stop waiting
@@ -203,19 +568,31 @@ static void pass_on(int sig)
 		stop_waiting = 1;
 }
 
-/* Fork CMD, wait for it and for SIGUSR1 (up to seconds), exit as it did. */
-static int drain(const char *restore_file, char **cmd, long seconds)
+/* Sleep up to 100 ms or until a signal; then take the counters' records. */
+static void pc_pause(void)
+{
+	struct timespec t = { 0, 100 * 1000 * 1000 };
+
+	nanosleep(&t, NULL);
+	pc_drain();
+}
+
+/* Fork CMD, wait for it and for SIGUSR1 (up to seconds), exit as it did;
+ * with counters, count its tree into that file. */
+static int drain(const char *restore_file, char **cmd, long seconds, const char *counters)
 {
 	static const int passed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa;
-	struct timespec ts = { .tv_sec = seconds };
+	struct timespec ts = { .tv_sec = seconds }, t0, now;
 	sigset_t usr1, old;
 	pid_t c, parent = getppid();
-	int st;
+	int st, go[2] = { -1, -1 }, rc;
 	size_t i;
 
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
+	if (counters && pipe2(go, O_CLOEXEC))
+		return die("pipe", strerror(errno));
 	if (sigprocmask(SIG_BLOCK, &usr1, &old))
 		return die("sigprocmask", strerror(errno));
 	fflush(NULL);
@@ -224,9 +601,22 @@ static int drain(const char *restore_file, char **cmd, long seconds)
 		return die("fork", strerror(errno));
 	if (c == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (counters) {	/* until the counters are open on us */
+			char b;
+			close(go[1]);
+			while (read(go[0], &b, 1) < 0 && errno == EINTR)
+				;
+			close(go[0]);
+		}
 		_exit(run(restore_file, cmd));
 	}
 	child_pid = c;
+	if (counters) {
+		close(go[0]);
+		pc.holder = c;
+		pc_open(c);
+		close(go[1]);	/* go */
+	}
 	/* stapio gone (stopped by a signal of its own): no release will come */
 	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) || getppid() != parent)
 		kill(getpid(), SIGUSR1);	/* pending: no wait below */
@@ -235,12 +625,35 @@ static int drain(const char *restore_file, char **cmd, long seconds)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
 		sigaction(passed[i], &sa, NULL);
-	while (waitpid(c, &st, 0) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		pid_t r = waitpid(c, &st, counters ? WNOHANG : 0);
+		if (r == c)
+			break;
+		if (r < 0 && errno != EINTR)
 			return die("waitpid", strerror(errno));
+		if (counters)
+			pc_pause();
+	}
 	child_pid = 0;	/* reaped: its pid may be anyone's now */
-	while (!stop_waiting && sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
-		;
+	if (!counters) {
+		while (!stop_waiting && sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
+			;
+	} else {
+		/* its descendants exit meanwhile: their records keep coming */
+		struct timespec tick = { 0, 100 * 1000 * 1000 };
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			if (stop_waiting || sigtimedwait(&usr1, NULL, &tick) == SIGUSR1)
+				break;
+			pc_drain();
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - t0.tv_sec > seconds ||
+			    (now.tv_sec - t0.tv_sec == seconds && now.tv_nsec >= t0.tv_nsec))
+				break;
+		}
+		if ((rc = pc_write(counters)))
+			fprintf(stderr, "uvm-exec: the counters are lost\n");
+	}
 	if (WIFSIGNALED(st)) {
 		signal(WTERMSIG(st), SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -254,7 +667,7 @@ static int usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
 		"usage: uvm-exec --save FILE\n"
-		"       uvm-exec [--restore FILE] [--drain SECONDS] -- CMD [ARG...]\n");
+		"       uvm-exec [--restore FILE] [--drain SECONDS [--counters FILE]] -- CMD [ARG...]\n");
 	return rc;
 }
 
@@ -264,10 +677,11 @@ int main(int argc, char **argv)
 		{ "save", required_argument, NULL, 's' },
 		{ "restore", required_argument, NULL, 'r' },
 		{ "drain", required_argument, NULL, 'd' },
+		{ "counters", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *save_file = NULL, *restore_file = NULL;
+	const char *save_file = NULL, *restore_file = NULL, *counters = NULL;
 	long seconds = -1;
 	char *end;
 	int c;
@@ -282,19 +696,22 @@ int main(int argc, char **argv)
 			if (errno || end == optarg || *end || seconds < 0 || seconds > 86400)
 				return die("--drain wants seconds, 0 to 86400", optarg);
 			break;
+		case 'c': counters = optarg; break;
 		case 'h': return usage(0);
 		default: return usage(2);
 		}
 	}
 	if (save_file) {
-		if (restore_file || seconds >= 0 || optind != argc)
+		if (restore_file || seconds >= 0 || counters || optind != argc)
 			return usage(2);
 		return save(save_file);
 	}
 	/* the command follows "--" */
 	if (optind >= argc || strcmp(argv[optind - 1], "--"))
 		return usage(2);
+	if (counters && seconds < 0)
+		return die("--counters needs --drain", NULL);
 	if (seconds >= 0)
-		return drain(restore_file, argv + optind, seconds);
+		return drain(restore_file, argv + optind, seconds, counters);
 	return run(restore_file, argv + optind);
 }

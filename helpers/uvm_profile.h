@@ -6,6 +6,34 @@
  * memory map and children, run-wide totals and what was lost.  Memory
  * grows with processes, system call names, errno names and regions,
  * never with the length of the trace.
+ *
+ * The profiling results, per process (struct uvm_process; the same
+ * fields add up in each tree's totals and the profile's totals):
+ *   CPU cycles             counts.v[UVM_COUNTER_CYCLES]            cycles
+ *   instructions           counts.v[UVM_COUNTER_INSTRUCTIONS]      instructions
+ *   cache references       counts.v[UVM_COUNTER_CACHE_REFERENCES]  references
+ *   cache misses           counts.v[UVM_COUNTER_CACHE_MISSES]      misses
+ *   branch misses          counts.v[UVM_COUNTER_BRANCH_MISSES]     misses
+ *   task clock             counts.v[UVM_COUNTER_TASK_CLOCK]        ns
+ *   context switches       counts.v[UVM_COUNTER_CONTEXT_SWITCHES]  switches
+ *                          (and at exit: nvcsw, nivcsw             switches)
+ *   CPU migrations         counts.v[UVM_COUNTER_CPU_MIGRATIONS]    migrations
+ *   memory faults          faults.count[UVM_MINOR .. UVM_RETRY]    faults
+ *                          (by_access, regions; sites; at exit:
+ *                          min_flt, maj_flt                        faults)
+ *                          faults.total_ns                         ns
+ *   system calls           syscalls[]: count, errors, timed        calls
+ *                          total_ns, min_ns, max_ns, hist          ns
+ *   CPU time               utime_ns, stime_ns                      ns
+ *   CPU utilization        cpu_utilization                         CPUs
+ *                          ((utime + stime) / wall time; 1.0: one CPU)
+ *   memory                 mem.ops[] (mmap .. brk), mem.failed     calls
+ *                          mem.mapped, .peak_mapped, .peak_heap    bytes
+ *                          maxrss_kb                               KiB
+ * The perf counters (counts) are there only when a counters file was
+ * read (counters.h), each only when bit k of counts.have is set: not
+ * supported on the machine, or not counted for that process, it is
+ * absent (JSON null), never 0.
  */
 #ifndef UVM_PROFILE_H
 #define UVM_PROFILE_H
@@ -14,6 +42,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "counters.h"
 #include "uvm_trace.h"
 #include "uvm_targets.h"
 
@@ -99,6 +128,15 @@ struct uvm_object {
 	uint64_t image;
 };
 
+/* Perf counters (helpers/counters.h: names and units), from a counters
+ * file (uvm-exec --counters; uvm_counters_read): v[k] is counter k's
+ * count when bit k of have is set; otherwise it was not counted (not
+ * supported, or the process was not in the counted tree). */
+struct uvm_counts {
+	uint64_t v[UVM_N_COUNTERS];
+	uint32_t have;
+};
+
 struct uvm_process {
 	int pid, ppid;
 	unsigned id;		/* 1, 2, ... in order of first appearance; a PID
@@ -123,6 +161,7 @@ struct uvm_process {
 	 * trace; for the totals, of all those processes over the trace's
 	 * length (CPUs kept busy on average).  -1: not known. */
 	double cpu_utilization;
+	struct uvm_counts counts;	/* its own, all its threads' */
 	uint64_t threads;	/* threads it created */
 	uint64_t execs;
 	size_t n_syscalls, cap_syscalls;
@@ -216,6 +255,13 @@ struct uvm_profile {
 	struct uvm_sink *sink;	/* or NULL */
 	uint64_t stacks;	/* K records read */
 	struct uvm_stack stack;	/* the last one, for the sink */
+	/* a counters file, if one was read (uvm_counters_read) */
+	int counted;
+	char counter_error[UVM_N_COUNTERS][24];	/* e.g. "ENOENT": not supported */
+	uint64_t counters_lost;		/* read records lost: no process's own */
+	enum uvm_per_process per_process;	/* whose own counts the file has */
+	uint64_t counters_unattributed;	/* processes counted, not in the trace */
+	struct uvm_counts counts_total;	/* the whole counted tree */
 };
 
 /* ---- profile ---- */
@@ -237,6 +283,17 @@ double uvm_process_utilization(const struct uvm_process *pr);
 /* Whether anything was lost: no trailer, drops, skips, transport
  * failures, probe errors, malformed lines or a SystemTap error (exit 3). */
 int uvm_loss_incomplete(const struct uvm_loss *l);
+
+/* ---- counters (counters.c) ---- */
+/* Read a counters file (helpers/counters.h) into the profile's processes,
+ * after the trace and before uvm_profile_finish().  -1 and err ("FILE:
+ * LINE: why") when it is no such file or cut short; the profile then
+ * holds none of it. */
+int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t errlen);
+/* The counter's name and unit (counters.h). */
+const char *uvm_counter_name(int k);
+const char *uvm_counter_unit(int k);
+const char *uvm_per_process_name(enum uvm_per_process w);
 
 /* ---- parser (trace.c) ---- */
 enum uvm_parse_status {

@@ -59,6 +59,27 @@ ran() {
 	[ "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .min_flt' "$r")" -gt 0 ]
 }
 
+@test "uvm-collect -- CMD counts CMD's tree with perf events: every process's software counters, no hardware counter under TCG, nothing lost" {
+	ran sf
+	r=$D/sf.json
+	jq -c '.counting, .totals.counters' "$r"
+	jq -e --arg w "$(_per_process "$r")" '.counting.per_process == $w and .counting.unattributed == 0' "$r"
+	# the tree: the syscalls workload's 2500 getppid calls and 100 ms
+	# blocking read, its child's sleep, the faults workload's faults
+	jq -e '.totals.counters | .task_clock_ns > 0 and .context_switches >= 2 and .minor_faults >= 300' "$r"
+	for n in cycles instructions cache_references cache_misses branch_misses; do
+		jq -e --arg n "$n" '(.counting.unsupported | map(.name) | index($n)) != null and .totals.counters[$n] == null' "$r"
+	done
+	[ "$(_per_process "$r")" = all ] || return 0
+	# sh (then faults), syscalls and its child: each counted, from its
+	# exec or fork, and syscalls blocked in its read until its child,
+	# which slept, wrote
+	jq -e '(.processes | length) >= 3 and ([.processes[] | .counters.task_clock_ns > 0] | all)' "$r"
+	pid=$(jq -r '.processes[] | select(.execs > 0 and (.exe | test("workloads/syscalls$"))) | .pid' "$r")
+	jq -e --argjson p "$pid" '.processes[] | select(.pid == $p or .ppid == $p) | .counters.context_switches > 0' "$r"
+	jq -e '.totals.counters.task_clock_ns == ([.processes[].counters.task_clock_ns] | add)' "$r"
+}
+
 @test "uvm-collect -m summary -- tree: the process tree and exit statuses" {
 	run -0 "$UVM_COLLECT" -m summary -f json -- "$W/tree"
 	json=$(sed -n '/^{/,$p' <<<"$output")

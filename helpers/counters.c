@@ -1,0 +1,185 @@
+/*
+ * counters.c - read the counters file uvm-exec --counters writes
+ * (helpers/counters.h) into a profile's processes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uvm_profile.h"
+
+static const struct {
+	const char *name, *unit;
+} counter[UVM_N_COUNTERS] = {
+#define COUNTER_ENTRY(id, name, unit, type, config) { name, unit },
+	UVM_COUNTER_LIST(COUNTER_ENTRY)
+#undef COUNTER_ENTRY
+};
+
+const char *uvm_counter_name(int k)
+{
+	return k >= 0 && k < UVM_N_COUNTERS ? counter[k].name : "?";
+}
+
+const char *uvm_counter_unit(int k)
+{
+	return k >= 0 && k < UVM_N_COUNTERS ? counter[k].unit : "?";
+}
+
+static int counter_of(const char *name)
+{
+	int k;
+
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (!strcmp(counter[k].name, name))
+			return k;
+	return -1;
+}
+
+static const char *const per_process_name[UVM_N_PER_PROCESS] = {
+#define PER_PROCESS_ENTRY(id, name) name,
+	UVM_PER_PROCESS_LIST(PER_PROCESS_ENTRY)
+#undef PER_PROCESS_ENTRY
+};
+
+const char *uvm_per_process_name(enum uvm_per_process w)
+{
+	return w < UVM_N_PER_PROCESS ? per_process_name[w] : "?";
+}
+
+static int per_process_of(const char *name)
+{
+	int k;
+
+	for (k = 0; k < UVM_N_PER_PROCESS; k++)
+		if (!strcmp(per_process_name[k], name))
+			return k;
+	return -1;
+}
+
+/* A decimal count, all of s. */
+static int count_of(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *copy = NULL, *w[5], *save;
+	size_t cap = 0, n, i;
+	uint64_t lineno = 0, v, last_pid = 0;
+	int end = 0, rc = -1, k, have_which = 0;
+	ssize_t len;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	p->counted = 1;
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		p->counter_error[k][0] = '\0';
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, UVM_COUNTERS_MAGIC)) {
+				snprintf(err, errlen, "%s:1: not a counters file (no '%s')", path,
+					 UVM_COUNTERS_MAGIC);
+				goto out;
+			}
+			continue;
+		}
+		if (end) {
+			snprintf(err, errlen, "%s:%" PRIu64 ": a line after 'end'", path, lineno);
+			goto out;
+		}
+		free(copy);
+		if (!(copy = strdup(line))) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+		for (n = 0, save = NULL; n < 5 && (w[n] = strtok_r(n ? NULL : line, " ", &save)); n++)
+			;
+		if (n == 5 || (n && strtok_r(NULL, " ", &save)))
+			goto bad;
+		if (n == 1 && !strcmp(w[0], "end")) {
+			end = 1;
+		} else if (n == 3 && !strcmp(w[0], "unsupported") && (k = counter_of(w[1])) >= 0) {
+			snprintf(p->counter_error[k], sizeof(p->counter_error[k]), "%s", w[2]);
+		} else if (n == 2 && !strcmp(w[0], "lost") && !count_of(w[1], &v)) {
+			p->counters_lost = v;
+		} else if (n == 2 && !strcmp(w[0], "per-process") && (k = per_process_of(w[1])) >= 0) {
+			p->per_process = (enum uvm_per_process)k;
+			have_which = 1;
+		} else if (n == 3 && !strcmp(w[0], "total") && (k = counter_of(w[1])) >= 0 &&
+			   !count_of(w[2], &v)) {
+			p->counts_total.v[k] = v;
+			p->counts_total.have |= 1u << k;
+		} else if (n == 4 && !strcmp(w[0], "pid") && have_which &&
+			   p->per_process == UVM_PER_PROCESS_ALL && !count_of(w[1], &v) && v > 0 &&
+			   v <= UVM_TARGET_PID_MAX && (k = counter_of(w[2])) >= 0) {
+			struct uvm_process *pr = uvm_profile_process(p, (int)v, 0);
+			uint64_t c;
+
+			if (count_of(w[3], &c))
+				goto bad;
+			if (!pr) {
+				if (v != last_pid)
+					p->counters_unattributed++;
+			} else {
+				pr->counts.v[k] = c;
+				pr->counts.have |= 1u << k;
+			}
+			last_pid = v;
+		} else {
+			goto bad;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!lineno) {
+		snprintf(err, errlen, "%s: empty, not a counters file", path);
+		goto out;
+	}
+	if (!end) {
+		snprintf(err, errlen, "%s:%" PRIu64 ": cut short (no 'end')", path, lineno);
+		goto out;
+	}
+	if (!have_which) {
+		snprintf(err, errlen, "%s:%" PRIu64 ": no 'per-process' line", path, lineno);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+bad:
+	for (i = 0; copy[i]; i++)
+		if ((unsigned char)copy[i] < 0x20)
+			copy[i] = '?';
+	snprintf(err, errlen, "%s:%" PRIu64 ": not a counters line: '%.60s'", path, lineno, copy);
+out:
+	free(copy);
+	free(line);
+	fclose(f);
+	if (rc) {	/* nothing of a file that is not whole */
+		p->counted = 0;
+		p->counters_lost = p->counters_unattributed = 0;
+		p->per_process = UVM_PER_PROCESS_ALL;
+		memset(&p->counts_total, 0, sizeof(p->counts_total));
+		for (i = 0; i < p->n_procs; i++)
+			memset(&p->procs[i]->counts, 0, sizeof(p->procs[i]->counts));
+	}
+	return rc;
+}
