@@ -217,25 +217,40 @@ static void summary(FILE *out, const struct uvm_profile *p)
 
 /* ---- process tree and timeline ---- */
 
-/* The processes in depth-first order (roots in order of appearance,
- * then each one's children), with their depths.  Iterative: a chain of
- * thousands of forks is a deep tree. */
+/* A root of the drawn tree: a process whose parent was not seen, or,
+ * with several targets, whose parent is in another target's tree (a
+ * target that descends from another heads its own). */
+static int drawn_root(const struct uvm_profile *p, const struct uvm_process *pr)
+{
+	return !pr->parent || (p->targets.n > 1 && pr->parent->tree != pr->tree);
+}
+
+/* The processes in depth-first order, with their depths: the roots in
+ * order of appearance (with several targets: each target's tree in the
+ * targets' order, then the processes in none), then each one's
+ * children.  Iterative: a chain of thousands of forks is a deep tree. */
 static const struct uvm_process **tree_order(const struct uvm_profile *p, unsigned **depth)
 {
 	const struct uvm_process **v = xcalloc(p->n_procs, sizeof(*v));
 	struct frame { const struct uvm_process *pr; size_t next; } *st = xcalloc(p->n_procs, sizeof(*st));
-	size_t n = 0, top, i;
+	size_t n = 0, top, i, k, trees = p->targets.n > 1 ? p->targets.n : 0;
 
 	*depth = xcalloc(p->n_procs, sizeof(**depth));
+	/* round k < trees: the roots of tree k; the last: the rest */
+	for (k = 0; k <= trees; k++)
 	for (i = 0; i < p->n_procs; i++) {
-		if (p->procs[i]->parent || n == p->n_procs)
+		const struct uvm_process *r = p->procs[i];
+
+		if (!drawn_root(p, r) || n == p->n_procs ||
+		    (k < trees ? r->tree != (int)k : trees && r->tree >= 0 && (size_t)r->tree < trees))
 			continue;
 		top = 0;
-		st[top++] = (struct frame){ p->procs[i], 0 };
+		st[top++] = (struct frame){ r, 0 };
 		(*depth)[n] = 0;
-		v[n++] = p->procs[i];
+		v[n++] = r;
 		while (top) {
 			struct frame *f = &st[top - 1];
+			const struct uvm_process *c;
 
 			if (f->next == f->pr->n_children) {
 				top--;
@@ -245,9 +260,12 @@ static const struct uvm_process **tree_order(const struct uvm_profile *p, unsign
 			 * within n_procs, and so does the stack */
 			if (n == p->n_procs || top == p->n_procs)
 				break;
+			c = f->pr->children[f->next++];
+			if (drawn_root(p, c))	/* drawn with its own tree */
+				continue;
 			(*depth)[n] = (unsigned)top;
-			v[n++] = f->pr->children[f->next];
-			st[top++] = (struct frame){ f->pr->children[f->next++], 0 };
+			v[n++] = c;
+			st[top++] = (struct frame){ c, 0 };
 		}
 	}
 	free(st);

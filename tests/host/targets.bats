@@ -202,6 +202,24 @@ SH
 	grep -q '`targets`' "$UVM_ROOT/docs/trace-format.md"
 }
 
+@test "uvm-collect -f html of several targets: each target's tree whole, in the targets' order, then the processes in none" {
+	# the same trace with its targets listed K, A, B
+	awk -F'\t' -v OFS='\t' -v t="$K,$A,$B" 'NR == 1 { $11 = t } { print }' "$TR" >"$T/kab.trace"
+	run -0 "$UVM_COLLECT" -f json -o "$T/kab.json" "$T/kab.trace"
+	run -0 "$UVM_COLLECT" -f html -o "$T/kab.html" "$T/kab.trace"
+	# the processes table's rows, in order: the tree of each
+	grep -o '<tr data-id="[0-9]*" data-pid="[0-9]*"' "$T/kab.html" | sed 's/.*data-pid="//; s/"//' >"$T/rows"
+	for p in $(cat "$T/rows"); do
+		jq --argjson p "$p" '[.processes[] | select(.pid == $p)][0].tree' "$T/kab.json"
+	done | uniq >"$T/order"
+	assert_equal "$(tr '\n' ' ' <"$T/order")" "$K $A $B "
+	assert_equal "$(wc -l <"$T/rows")" "$(jq '.processes | length' "$T/kab.json")"
+	# each tree's target first, at depth 0
+	for t in "$K" "$A" "$B"; do
+		grep -q "<tr data-id=\"[0-9]*\" data-pid=\"$t\" data-ppid=\"[0-9]*\" data-parent=\"[0-9]*\" data-depth=\"0\">" "$T/kab.html"
+	done
+}
+
 @test "uvm-collect -f html, -f perfetto of several targets: their checkers pass; both name the targets" {
 	cp "$TR" "$T/targets.trace"
 	_timeline_check "$T/targets.trace"
