@@ -217,75 +217,6 @@ static void summary(FILE *out, const struct uvm_profile *p)
 
 /* ---- process tree and timeline ---- */
 
-/* A root of the drawn tree: a process whose parent was not seen, or,
- * with several targets, whose parent is in another target's tree (a
- * target that descends from another heads its own). */
-static int drawn_root(const struct uvm_profile *p, const struct uvm_process *pr)
-{
-	return !pr->parent || (p->targets.n > 1 && pr->parent->tree != pr->tree);
-}
-
-/* The processes in depth-first order, with their depths: the roots in
- * order of appearance (with several targets: each target's tree in the
- * targets' order, then the processes in none), then each one's
- * children.  Iterative: a chain of thousands of forks is a deep tree. */
-static const struct uvm_process **tree_order(const struct uvm_profile *p, unsigned **depth)
-{
-	const struct uvm_process **v = xcalloc(p->n_procs, sizeof(*v));
-	struct frame { const struct uvm_process *pr; size_t next; } *st = xcalloc(p->n_procs, sizeof(*st));
-	size_t n = 0, top, i, k, trees = p->targets.n > 1 ? p->targets.n : 0;
-
-	*depth = xcalloc(p->n_procs, sizeof(**depth));
-	/* round k < trees: the roots of tree k; the last: the rest */
-	for (k = 0; k <= trees; k++)
-	for (i = 0; i < p->n_procs; i++) {
-		const struct uvm_process *r = p->procs[i];
-
-		if (!drawn_root(p, r) || n == p->n_procs ||
-		    (k < trees ? r->tree != (int)k : trees && r->tree >= 0 && (size_t)r->tree < trees))
-			continue;
-		top = 0;
-		st[top++] = (struct frame){ r, 0 };
-		(*depth)[n] = 0;
-		v[n++] = r;
-		while (top) {
-			struct frame *f = &st[top - 1];
-			const struct uvm_process *c;
-
-			if (f->next == f->pr->n_children) {
-				top--;
-				continue;
-			}
-			/* a process is some other's child once: n stays
-			 * within n_procs, and so does the stack */
-			if (n == p->n_procs || top == p->n_procs)
-				break;
-			c = f->pr->children[f->next++];
-			if (drawn_root(p, c))	/* drawn with its own tree */
-				continue;
-			(*depth)[n] = (unsigned)top;
-			v[n++] = c;
-			st[top++] = (struct frame){ c, 0 };
-		}
-	}
-	free(st);
-	/* any process not reached (a parent cycle cannot happen, but the
-	 * list must be whole): at the end */
-	if (n < p->n_procs) {
-		char *seen = xcalloc(p->n_procs + 1, 1);
-
-		for (i = 0; i < n; i++)
-			seen[v[i]->id <= p->n_procs ? v[i]->id : 0] = 1;
-		for (i = 0; i < p->n_procs && n < p->n_procs; i++)
-			if (p->procs[i]->id > p->n_procs || !seen[p->procs[i]->id]) {
-				(*depth)[n] = 0;
-				v[n++] = p->procs[i];
-			}
-		free(seen);
-	}
-	return v;
-}
-
 static uint64_t proc_calls(const struct uvm_process *pr)
 {
 	uint64_t c = 0;
@@ -932,7 +863,7 @@ int uvm_html_write(const struct uvm_profile *p, const struct uvm_report_opts *o,
 	unsigned *depth;
 	int rc;
 
-	v = tree_order(p, &depth);
+	v = uvm_profile_tree_order(p, &depth);
 	head(out, p);
 	summary(out, p);
 	procs_table(out, p, v, depth);

@@ -62,6 +62,7 @@ struct uvm_perfetto {
 	struct uvm_sink sink;
 	struct uvm_render *r;
 	int started;		/* the document is open */
+	int by_tree;		/* several targets: tracks sorted by tree, at the end */
 	int64_t start_ns;	/* the header's ts */
 	int64_t now;		/* the latest ts (ns since start) */
 	struct pstate *ps;
@@ -268,7 +269,8 @@ static struct pstate *touch(struct uvm_perfetto *pf, const struct uvm_process *p
 
 	if (!st->named) {
 		name_process(pf, pr);
-		metadata(pf, pr, NO_TID, "process_sort_index", NULL, pr->id);
+		if (!pf->by_tree)
+			metadata(pf, pr, NO_TID, "process_sort_index", NULL, pr->id);
 	}
 	if (tid != NO_TID)
 		name_thread(pf, pr, tid);
@@ -412,6 +414,7 @@ static void tl_header(struct uvm_perfetto *pf, const struct uvm_profile *p,
 	ts = uvm_node_array(o, "targets", "target");
 	for (k = 0; k < p->targets.n && k < UVM_TARGETS_MAX; k++)
 		uvm_node_int(ts, NULL, p->targets.pid[k]);
+	pf->by_tree = p->targets.n > 1;
 	uvm_node_int(o, "follow", r->FOLLOW.i);
 	uvm_node_int(o, "start_ns", r->TS.i);
 	uvm_node_int(o, "realtime_ns", r->REALTIME.i);
@@ -651,6 +654,17 @@ int uvm_perfetto_finish(struct uvm_perfetto *pf, struct uvm_profile *p)
 	batch_flush(pf, p);
 	for (i = 0; i < p->n_procs; i++)
 		life(pf, p, p->procs[i]);
+	/* several targets: each target's tree whole, in their order, as the
+	 * HTML report draws them (the trees are known only now) */
+	if (pf->by_tree) {
+		unsigned *depth;
+		const struct uvm_process **v = uvm_profile_tree_order(p, &depth);
+
+		for (i = 0; i < p->n_procs; i++)
+			metadata(pf, v[i], NO_TID, "process_sort_index", NULL, (int64_t)i + 1);
+		free(v);
+		free(depth);
+	}
 	uvm_render_close(pf->r);
 	/* after the events, what the timeline lacks: the report's loss */
 	loss = uvm_report_loss(p);

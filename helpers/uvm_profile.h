@@ -266,6 +266,11 @@ struct uvm_profile {
 
 /* ---- profile ---- */
 struct uvm_profile *uvm_profile_new(void);
+/* After uvm_profile_finish(): every process once, in depth-first order
+ * of the process tree, each target's tree whole and in the targets'
+ * order when there are several; depth[i] is v[i]'s depth.  Both arrays
+ * the caller's to free. */
+const struct uvm_process **uvm_profile_tree_order(const struct uvm_profile *p, unsigned **depth);
 void uvm_profile_free(struct uvm_profile *p);	/* NULL is a no-op */
 /* The latest process with this pid; created if there is none and create
  * is set. */

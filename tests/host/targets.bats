@@ -202,7 +202,7 @@ SH
 	grep -q '`targets`' "$UVM_ROOT/docs/trace-format.md"
 }
 
-@test "uvm-collect -f html of several targets: each target's tree whole, in the targets' order, then the processes in none" {
+@test "uvm-collect -f html, -f perfetto of several targets: each target's tree whole, in the targets' order, then the processes in none" {
 	# the same trace with its targets listed K, A, B
 	awk -F'\t' -v OFS='\t' -v t="$K,$A,$B" 'NR == 1 { $11 = t } { print }' "$TR" >"$T/kab.trace"
 	run -0 "$UVM_COLLECT" -f json -o "$T/kab.json" "$T/kab.trace"
@@ -218,6 +218,19 @@ SH
 	for t in "$K" "$A" "$B"; do
 		grep -q "<tr data-id=\"[0-9]*\" data-pid=\"$t\" data-ppid=\"[0-9]*\" data-parent=\"[0-9]*\" data-depth=\"0\">" "$T/kab.html"
 	done
+	# the timeline's process tracks in the same order: one sort index
+	# each, 1 to N, the processes by it as in the table
+	run -0 "$UVM_COLLECT" -f perfetto -o "$T/kab.perfetto.json" "$T/kab.trace"
+	jq '[.traceEvents[] | select(.name == "process_sort_index")] | sort_by(.args.sort_index) | .[].pid' \
+		"$T/kab.perfetto.json" >"$T/tracks"
+	assert_equal "$(jq -s 'length' "$T/tracks")" "$(wc -l <"$T/rows")"
+	# a track's pid is the process's id-based track number: map it back
+	# by the process_name metadata ("comm (pid PID) exe")
+	for track in $(cat "$T/tracks"); do
+		jq -r --argjson t "$track" '.traceEvents[] | select(.name == "process_name" and .pid == $t) | .args.name' \
+			"$T/kab.perfetto.json" | sed -n 's/.*(pid \([0-9]*\)).*/\1/p' | head -1
+	done >"$T/track-pids"
+	diff "$T/rows" "$T/track-pids"
 }
 
 @test "uvm-collect -f html, -f perfetto of several targets: their checkers pass; both name the targets" {
