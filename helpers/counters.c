@@ -77,8 +77,8 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *copy = NULL, *w[5], *save;
 	size_t cap = 0, n, i;
-	uint64_t lineno = 0, v, last_pid = 0;
-	int end = 0, rc = -1, k, have_which = 0;
+	uint64_t lineno = 0, v, c, last_pid = 0;
+	int end = 0, rc = -1, k, stage = 0;
 	ssize_t len;
 
 	if (!f) {
@@ -92,6 +92,10 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
+		if (strlen(line) != (size_t)len) {
+			snprintf(err, errlen, "%s:%" PRIu64 ": a NUL byte", path, lineno);
+			goto out;
+		}
 		if (lineno == 1) {
 			if (strcmp(line, UVM_COUNTERS_MAGIC)) {
 				snprintf(err, errlen, "%s:1: not a counters file (no '%s')", path,
@@ -113,35 +117,65 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 			;
 		if (n == 5 || (n && strtok_r(NULL, " ", &save)))
 			goto bad;
+		/* in the order of counters.h: unsupported lines, lost,
+		 * per-process, totals, pid lines, end; each once */
 		if (n == 1 && !strcmp(w[0], "end")) {
+			if (stage < 2) {
+				snprintf(err, errlen, "%s:%" PRIu64 ": no 'per-process' line", path, lineno);
+				goto out;
+			}
 			end = 1;
-		} else if (n == 3 && !strcmp(w[0], "unsupported") && (k = counter_of(w[1])) >= 0) {
+		} else if (n == 3 && !strcmp(w[0], "unsupported") && (k = counter_of(w[1])) >= 0 &&
+			   w[2][0]) {
+			if (stage != 0 || p->counter_error[k][0])
+				goto place;
 			snprintf(p->counter_error[k], sizeof(p->counter_error[k]), "%s", w[2]);
 		} else if (n == 2 && !strcmp(w[0], "lost") && !count_of(w[1], &v)) {
+			if (stage != 0)
+				goto place;
 			p->counters_lost = v;
+			stage = 1;
 		} else if (n == 2 && !strcmp(w[0], "per-process") && (k = per_process_of(w[1])) >= 0) {
+			if (stage != 1)
+				goto place;
+			/* all: nothing lost; lost or none: something */
+			if ((k == UVM_PER_PROCESS_ALL) != !p->counters_lost) {
+				snprintf(err, errlen, "%s:%" PRIu64 ": 'per-process %s' with 'lost %" PRIu64 "'",
+					 path, lineno, w[1], p->counters_lost);
+				goto out;
+			}
 			p->per_process = (enum uvm_per_process)k;
-			have_which = 1;
+			stage = 2;
 		} else if (n == 3 && !strcmp(w[0], "total") && (k = counter_of(w[1])) >= 0 &&
 			   !count_of(w[2], &v)) {
+			if ((stage != 2 && stage != 3) || p->counter_error[k][0] ||
+			    (p->counts_total.have & (1u << k)))
+				goto place;
 			p->counts_total.v[k] = v;
 			p->counts_total.have |= 1u << k;
-		} else if (n == 4 && !strcmp(w[0], "pid") && have_which &&
-			   p->per_process == UVM_PER_PROCESS_ALL && !count_of(w[1], &v) && v > 0 &&
-			   v <= UVM_TARGET_PID_MAX && (k = counter_of(w[2])) >= 0) {
+			stage = 3;
+		} else if (n == 4 && !strcmp(w[0], "pid") && !count_of(w[1], &v) && v > 0 &&
+			   v <= UVM_TARGET_PID_MAX && (k = counter_of(w[2])) >= 0 && !count_of(w[3], &c)) {
 			struct uvm_process *pr = uvm_profile_process(p, (int)v, 0);
-			uint64_t c;
 
-			if (count_of(w[3], &c))
-				goto bad;
+			if (stage < 2 || p->counter_error[k][0])
+				goto place;
+			if (p->per_process != UVM_PER_PROCESS_ALL) {
+				snprintf(err, errlen, "%s:%" PRIu64 ": a process's counts with 'per-process %s'",
+					 path, lineno, uvm_per_process_name(p->per_process));
+				goto out;
+			}
 			if (!pr) {
 				if (v != last_pid)
 					p->counters_unattributed++;
+			} else if (pr->counts.have & (1u << k)) {
+				goto place;
 			} else {
 				pr->counts.v[k] = c;
 				pr->counts.have |= 1u << k;
 			}
 			last_pid = v;
+			stage = 4;
 		} else {
 			goto bad;
 		}
@@ -158,11 +192,10 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 		snprintf(err, errlen, "%s:%" PRIu64 ": cut short (no 'end')", path, lineno);
 		goto out;
 	}
-	if (!have_which) {
-		snprintf(err, errlen, "%s:%" PRIu64 ": no 'per-process' line", path, lineno);
-		goto out;
-	}
 	rc = 0;
+	goto out;
+place:
+	snprintf(err, errlen, "%s:%" PRIu64 ": '%s' out of order or repeated", path, lineno, w[0]);
 	goto out;
 bad:
 	for (i = 0; copy[i]; i++)
@@ -177,6 +210,8 @@ out:
 		p->counted = 0;
 		p->counters_lost = p->counters_unattributed = 0;
 		p->per_process = UVM_PER_PROCESS_ALL;
+		for (k = 0; k < UVM_N_COUNTERS; k++)
+			p->counter_error[k][0] = '\0';
 		memset(&p->counts_total, 0, sizeof(p->counts_total));
 		for (i = 0; i < p->n_procs; i++)
 			memset(&p->procs[i]->counts, 0, sizeof(p->procs[i]->counts));

@@ -41,23 +41,22 @@ enum uvm_counter {
 };
 
 /*
- * FILE, text, one item per line, in this order:
+ * FILE, text, one item per line, in this order, each line once:
  *   uvm-counters 1
- *   unsupported NAME ERRNO-NAME     a counter that could not be opened
- *                                   (no PMU: ENOENT, EOPNOTSUPP, ENODEV)
- *   lost N                          read records the kernel did not
- *                                   deliver (a task's exit writes one a
- *                                   counter a CPU; see below)
- *   per-process WHICH               all: every process's own counts
- *                                   follow (pid lines); lost: some
- *                                   records were lost (N), none follow;
- *                                   none: the kernel wrote no record at
- *                                   all (6.1 and 6.12 write none: they
- *                                   mark the exiting task's context dead
- *                                   first), none follow
- *   total NAME VALUE                the whole tree, every counter opened
+ *   unsupported NAME ERRNO-NAME     a counter not counted: not opened (no
+ *                                   PMU: ENOENT, EOPNOTSUPP, ENODEV; none
+ *                                   could be: EMFILE, EPERM, E2BIG ...),
+ *                                   or counted part of the time (EBUSY)
+ *   lost N                          read records missing (a task's exit
+ *                                   writes one a counter a CPU; see below)
+ *   per-process WHICH               all: nothing is missing (lost 0), each
+ *                                   process's own counts follow;
+ *                                   lost: some are, none follow;
+ *                                   none: the kernel wrote none at all,
+ *                                   none follow
+ *   total NAME VALUE                the whole tree, each counter counted
  *   pid PID NAME VALUE              one process (all its threads), for
- *                                   each counter opened; PID as the
+ *                                   each counter counted; PID as the
  *                                   command's namespace sees it
  *   end
  * A file without "end" was cut short.  Counting starts at the command's
@@ -65,16 +64,16 @@ enum uvm_counter {
  *
  * The totals are exact (read(2) of the opened events).  A process's own
  * counts come from the read records its tasks write into the per-CPU
- * rings as they exit, one for each CPU's event of each counter.  perf's
- * rings take one writer at a time, their CPU's; a task exiting on
- * another CPU while that CPU writes too corrupts the ring, and its later
- * records are never seen (no lost record says so).  Measured on 6.18, 2
- * CPUs: load storm 300 20 lost records in 28 runs of 60, load threads 8
- * in 2 of 60; under taskset -c 0, none in 80; the guests have one vCPU.
- * uvm-exec checks every task's records, so a loss is said, never
- * misattributed.  Kernels before about 6.15 write no read record at a
- * task's exit at all (per-process none); measured: 6.1 and 6.12 none,
- * 6.18 and 7.2 all.
+ * rings as they exit, one for each CPU's event of each counter.
+ * Kernels before about 6.15 write none: they mark the exiting task's
+ * context dead before they would (measured: 6.1 and 6.12 none, 6.18 and
+ * 7.2 all).  And perf's rings take one writer at a time, their CPU's: a
+ * task exiting on another CPU while that CPU writes too corrupts the
+ * ring, and its later records are never seen (no lost record says so).
+ * Measured on 6.18, 2 CPUs: load storm 300 20 lost records in 28 runs
+ * of 60, load threads 8 in 2 of 60; under taskset -c 0, none in 80; the
+ * guests have one vCPU.  uvm-exec checks that every task it saw wrote
+ * all of its records, and gives the processes' own counts only then.
  */
 #define UVM_PER_PROCESS_LIST(C) C(ALL, "all") C(LOST, "lost") C(NONE, "none")
 

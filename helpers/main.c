@@ -578,6 +578,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "uvm-collect: --repeat runs a command, --runs reads traces: give one\n");
 			return EXIT_USAGE;
 		}
+		if (o.counters) {
+			fprintf(stderr, "uvm-collect: --counters is for one trace file, not %s\n", opt);
+			return EXIT_USAGE;
+		}
 		if ((o.report.format != UVM_TEXT && o.report.format != UVM_JSON) || weight_given) {
 			fprintf(stderr, "uvm-collect: %s writes text or json (-f), not one report of another format per run\n", opt);
 			return EXIT_USAGE;

@@ -408,7 +408,13 @@ static void text_counting(FILE *out, const struct uvm_profile *p)
 
 	if (!p->counted)
 		return;
-	fputs("Perf counters: from the command's exec, by process", out);
+	fprintf(out, "Perf counters: from the command's exec; each process's own: %s",
+		uvm_per_process_name(p->per_process));
+	if (p->per_process == UVM_PER_PROCESS_NONE)
+		fputs(" (this kernel writes none at a process's exit: before 6.15), the totals only", out);
+	else if (p->per_process == UVM_PER_PROCESS_LOST)
+		fprintf(out, " (%" PRIu64 " read records missing: tasks still running at the end, or "
+			"exiting at once on several CPUs), the totals only", p->counters_lost);
 	for (k = 0; k < UVM_N_COUNTERS; k++)
 		if (p->counter_error[k][0]) {
 			fprintf(out, "%s%s%s (%s)", n ? "" : "; not counted here: ", sep,
@@ -416,12 +422,6 @@ static void text_counting(FILE *out, const struct uvm_profile *p)
 			sep = ", ";
 			n++;
 		}
-	if (p->per_process == UVM_PER_PROCESS_NONE)
-		fputs("; this kernel writes no process's own counts at its exit (6.1 and 6.12 do "
-		      "not): the totals only", out);
-	else if (p->per_process == UVM_PER_PROCESS_LOST)
-		fprintf(out, "; %" PRIu64 " read records lost (tasks exiting at once on several CPUs): "
-			"the totals only", p->counters_lost);
 	if (p->counters_unattributed)
 		fprintf(out, "; %" PRIu64 " counted process%s not in the trace",
 			p->counters_unattributed, p->counters_unattributed == 1 ? "" : "es");

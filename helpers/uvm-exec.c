@@ -54,6 +54,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -206,7 +207,12 @@ static int run(const char *restore_file, char **cmd)
 
 /* ---- per-process counters (--counters) ---- */
 
-#define PC_MAX_CPUS 256
+#define PC_MAX_CPUS 1024
+/* a read(2) of an event, and a read record after its pid and tid */
+#define PC_READ_FORMAT (PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING)
+struct pc_read {
+	uint64_t value, enabled, running, id;
+};
 #define PC_RING_PAGES 128	/* 512 KiB a CPU: 16384 exit records */
 
 static const struct {
@@ -224,7 +230,7 @@ static const struct {
  * records it wrote, one for each event open when it exits). */
 struct pc_slot {
 	int id;		/* 0: free slot */
-	int reads;
+	int reads, exited;
 	uint64_t v[UVM_N_COUNTERS];
 };
 
@@ -242,6 +248,8 @@ static struct {
 	size_t ring_len;
 	int err[UVM_N_COUNTERS];	/* errno of a counter that could not be opened */
 	int pin[2];	/* the events that are not inherited (pc_open): -1 none */
+	int fatal;	/* errno: nothing could be counted (a CPU without its group) */
+	char dead[PC_MAX_CPUS];	/* a ring that held what is no record */
 	uint64_t lost, bad;
 	int holder;	/* the child: it holds the events opened here */
 	struct pc_table procs, tasks;
@@ -301,60 +309,90 @@ static struct pc_slot *pc_slot(struct pc_table *t, int id)
 static void pc_open(pid_t child)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
+	struct rlimit rl;
 	int cpu, k;
 
-	pc.ncpu = n < 1 ? 1 : n > PC_MAX_CPUS ? PC_MAX_CPUS : (int)n;
+	/* 10 descriptors a CPU: as many as this process may have */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	pc.ring_len = (size_t)(1 + PC_RING_PAGES) * (size_t)page;
 	for (k = 0; k < UVM_N_COUNTERS; k++)
 		pc.err[k] = ENODEV;	/* until it opens on some CPU */
+	if (n > PC_MAX_CPUS) {	/* CPUs not counted: nothing is */
+		pc.fatal = E2BIG;
+		return;
+	}
+	pc.ncpu = n < 1 ? 1 : (int)n;
 	for (cpu = 0; cpu < pc.ncpu; cpu++) {
-		int lead = -1;
+		/* the software group, whose lead has the ring, and the
+		 * hardware group, apart: a hardware group the PMU cannot
+		 * always schedule must not stop the task clock */
+		int lead[2] = { -1, -1 };
 
 		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			int g = pc_counter[k].type == PERF_TYPE_HARDWARE, fd;
 			struct perf_event_attr a;
-			int fd;
 
 			pc.fd[cpu][k] = -1;
+			if (g && lead[0] < 0)	/* no ring on this CPU */
+				continue;
 			memset(&a, 0, sizeof(a));
 			a.size = sizeof(a);
 			a.type = pc_counter[k].type;
 			a.config = pc_counter[k].config;
 			a.inherit = 1;
 			a.inherit_stat = 1;
-			a.read_format = PERF_FORMAT_ID;
+			a.read_format = PC_READ_FORMAT;
 			a.enable_on_exec = 1;
-			if (lead < 0) {	/* the group: off until the exec */
+			if (lead[g] < 0) {	/* a group: off until the exec */
 				a.disabled = 1;
-				a.task = 1;	/* PERF_RECORD_FORK and _EXIT */
-				a.watermark = 1;
-				a.wakeup_watermark = (uint32_t)(PC_RING_PAGES * page / 2);
+				if (!g) {
+					a.task = 1;	/* PERF_RECORD_FORK and _EXIT */
+					a.watermark = 1;
+					a.wakeup_watermark = (uint32_t)(PC_RING_PAGES * page / 2);
+				}
 			}
-			fd = (int)syscall(SYS_perf_event_open, &a, child, cpu, lead, PERF_FLAG_FD_CLOEXEC);
+			fd = (int)syscall(SYS_perf_event_open, &a, child, cpu, lead[g], PERF_FLAG_FD_CLOEXEC);
 			if (fd < 0) {
-				/* an offline CPU (ENODEV) says nothing of the counter */
+				/* an offline CPU (ENODEV) says nothing of the
+				 * counter; the software lead failing on an
+				 * online one, that nothing can be counted */
 				if (errno != ENODEV && pc.err[k] == ENODEV)
 					pc.err[k] = errno;
+				if (errno != ENODEV && !g && lead[0] < 0)
+					pc.fatal = errno;
 				continue;
 			}
 			if (ioctl(fd, PERF_EVENT_IOC_ID, &pc.id[cpu][k]) < 0) {
+				if (!g && lead[0] < 0)
+					pc.fatal = errno;
 				close(fd);
 				continue;
 			}
-			if (lead < 0) {
+			if (!g && lead[0] < 0) {
 				void *m = mmap(NULL, pc.ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 				if (m == MAP_FAILED) {
+					pc.fatal = errno;
 					close(fd);
 					continue;
 				}
 				pc.ring[cpu] = m;
-				lead = fd;
-			} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, lead) < 0) {
-				close(fd);
+			} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, lead[0]) < 0) {
+				close(fd);	/* the records into the lead's ring */
 				continue;
 			}
+			if (lead[g] < 0)
+				lead[g] = fd;
 			pc.fd[cpu][k] = fd;
 			pc.err[k] = 0;
 		}
+	}
+	if (pc.fatal) {
+		for (k = 0; k < UVM_N_COUNTERS; k++)
+			pc.err[k] = pc.fatal;
+		return;
 	}
 	/* one event not inherited in each context the groups may be in: the
 	 * software one, and the hardware one once a group holds a hardware
@@ -375,9 +413,11 @@ static void pc_open(pid_t child)
 		a.config = k ? PERF_COUNT_HW_CPU_CYCLES : PERF_COUNT_SW_DUMMY;
 		a.disabled = 1;
 		pc.pin[k] = (int)syscall(SYS_perf_event_open, &a, child, -1, -1, PERF_FLAG_FD_CLOEXEC);
-		if (pc.pin[k] < 0)	/* then swaps may mix counts: say so */
+		if (pc.pin[k] < 0) {	/* then swaps may mix counts: none is given */
 			fprintf(stderr, "uvm-exec: counters: perf_event_open of a pin: %s; "
-				"per-process counts may be wrong\n", strerror(errno));
+				"the totals only\n", strerror(errno));
+			pc.bad++;
+		}
 	}
 	/* a counter open on some CPUs only cannot count the tree: left out
 	 * (it stays open in its group) */
@@ -404,7 +444,10 @@ static int pc_counter_of(int cpu, uint64_t id)
 	return -1;
 }
 
-/* Take every record out of every ring. */
+/* Take every record out of every ring.  A ring that was full (the
+ * kernel then drops records, and says so only in a later record, which
+ * may never come) or that holds what is no record counts as a loss; the
+ * latter is read no further. */
 static void pc_drain(void)
 {
 	int cpu;
@@ -414,57 +457,71 @@ static void pc_drain(void)
 		const unsigned char *data;
 		uint64_t head, tail, size;
 
-		if (!m)
+		if (!m || pc.dead[cpu])
 			continue;
 		data = (const unsigned char *)m + m->data_offset;
 		size = m->data_size;
 		head = __atomic_load_n(&m->data_head, __ATOMIC_ACQUIRE);
 		tail = m->data_tail;
+		if (head - tail > size - 256)
+			pc.bad++;
 		while (tail + sizeof(struct perf_event_header) <= head) {
 			struct perf_event_header h;
 			unsigned char rec[64];
+			uint32_t pid, tid;
 			uint64_t i;
 
 			for (i = 0; i < sizeof(h); i++)
 				((unsigned char *)&h)[i] = data[(tail + i) % size];
-			if (h.size < sizeof(h) || tail + h.size > head)
+			if (h.size < sizeof(h) || h.size > size) {
+				pc.bad++;
+				pc.dead[cpu] = 1;
+				break;
+			}
+			if (tail + h.size > head)	/* not all written yet */
 				break;
 			for (i = 0; i < h.size && i < sizeof(rec); i++)
 				rec[i] = data[(tail + i) % size];
-			if (h.type == PERF_RECORD_READ && h.size >= sizeof(h) + 8 + 16) {
-				uint32_t pid, tid;
-				uint64_t value, id;
-				struct pc_slot *tk;
-				int k;
-
-				memcpy(&pid, rec + sizeof(h), 4);
-				memcpy(&tid, rec + sizeof(h) + 4, 4);
-				if ((tk = pc_slot(&pc.tasks, (int)tid)))
-					tk->reads++;
-				else
-					pc.bad++;
-				memcpy(&value, rec + sizeof(h) + 8, 8);
-				memcpy(&id, rec + sizeof(h) + 16, 8);
-				k = pc_counter_of(cpu, id);
-				struct pc_slot *p = k >= 0 && pid ? pc_slot(&pc.procs, (int)pid) : NULL;
-				if (p)
-					p->v[k] += value;
-				else
-					pc.bad++;
-			} else if ((h.type == PERF_RECORD_FORK || h.type == PERF_RECORD_EXIT) &&
-				   h.size >= sizeof(h) + 16) {
-				uint32_t tid;
-
-				memcpy(&tid, rec + sizeof(h) + 8, 4);
-				if (!pc_slot(&pc.tasks, (int)tid))
-					pc.bad++;
-			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+			tail += h.size;
+			if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
 				uint64_t lost;
 
 				memcpy(&lost, rec + sizeof(h) + 8, 8);
 				pc.lost += lost;
+				continue;
 			}
-			tail += h.size;
+			if (h.type != PERF_RECORD_READ && h.type != PERF_RECORD_FORK &&
+			    h.type != PERF_RECORD_EXIT)
+				continue;
+			/* READ: pid, tid, then struct pc_read; FORK and EXIT:
+			 * pid, ppid, tid, ptid, time */
+			if (h.size < sizeof(h) + (h.type == PERF_RECORD_READ ? 8 + sizeof(struct pc_read) : 24)) {
+				pc.bad++;
+				continue;
+			}
+			memcpy(&pid, rec + sizeof(h), 4);
+			memcpy(&tid, rec + sizeof(h) + (h.type == PERF_RECORD_READ ? 4 : 8), 4);
+			/* 0 or -1: a task this namespace does not see */
+			struct pc_slot *tk = (int)tid > 0 ? pc_slot(&pc.tasks, (int)tid) : NULL;
+			if (!tk) {
+				pc.bad++;
+				continue;
+			}
+			if (h.type == PERF_RECORD_EXIT)
+				tk->exited = 1;
+			if (h.type != PERF_RECORD_READ)
+				continue;
+			struct pc_read r;
+			struct pc_slot *p;
+			int k;
+
+			memcpy(&r, rec + sizeof(h) + 8, sizeof(r));
+			tk->reads++;
+			k = pc_counter_of(cpu, r.id);
+			if (k < 0 || (int)pid <= 0 || !(p = pc_slot(&pc.procs, (int)pid)))
+				pc.bad++;
+			else
+				p->v[k] += r.value;
 		}
 		__atomic_store_n(&m->data_tail, tail, __ATOMIC_RELEASE);
 	}
@@ -484,34 +541,70 @@ static void pc_drain(void)
  * event: those missing count as lost, and then no process's own counts
  * are written, only the totals.  A task that is still running (a
  * daemon the command left) has written none yet: the same.  Kernels
- * before about 6.15 write none at all: then per-process is "none". */
+ * before about 6.15 write none at all: when tasks exited and none wrote
+ * a read record, per-process is "none". */
 static int pc_write(const char *path)
 {
-	uint64_t total[UVM_N_COUNTERS] = { 0 }, missing = 0, others = 0, reads = 0;
+	uint64_t total[UVM_N_COUNTERS] = { 0 }, missing = 0, reads = 0, lost;
 	const char *which;
+	struct pc_slot *h = NULL;
 	FILE *f;
 	size_t i;
-	int cpu, k, events = 0;
+	int cpu, k, events = 0, exited = 0;
 
 	pc_drain();
-	for (cpu = 0; cpu < pc.ncpu; cpu++)
+	for (cpu = 0; cpu < pc.ncpu; cpu++) {
+		uint64_t ran = 0;	/* the tree's time on this CPU */
+
 		for (k = 0; k < UVM_N_COUNTERS; k++) {
-			uint64_t r[2];
+			struct pc_read r;
+
 			if (pc.fd[cpu][k] < 0)
 				continue;
 			events++;
-			if (read(pc.fd[cpu][k], r, sizeof(r)) == sizeof(r))
-				total[k] += r[0];
+			if (read(pc.fd[cpu][k], &r, sizeof(r)) != sizeof(r)) {
+				if (!pc.err[k])
+					pc.err[k] = errno ? errno : EIO;
+				continue;
+			}
+			total[k] += r.value;
+			/* the software group runs whenever the tree does; a
+			 * hardware group that ran less shared the PMU with
+			 * other users and counted part of the time: not this
+			 * tree's count (1 % and 1 ms for the two contexts'
+			 * clocks before 6.2) */
+			if (pc_counter[k].type != PERF_TYPE_HARDWARE)
+				ran = r.running > ran ? r.running : ran;
+			else if (r.running + ran / 100 + 1000000 < ran && !pc.err[k])
+				pc.err[k] = EBUSY;
 		}
+	}
+	/* every other task: all its read records; and whether this kernel
+	 * writes them at all (an exited task wrote some) */
 	for (i = 0; i < pc.tasks.cap; i++) {
 		const struct pc_slot *tk = &pc.tasks.s[i];
 
 		if (!tk->id || tk->id == pc.holder)
 			continue;
 		missing += (uint64_t)(tk->reads > events ? tk->reads - events : events - tk->reads);
-		others++;
 		reads += (uint64_t)tk->reads;
+		exited |= tk->exited;
 	}
+	lost = pc.lost + pc.bad + missing;
+	if (!lost) {	/* the child's own: all but every other process's */
+		if (!(h = pc_slot(&pc.procs, pc.holder)))
+			return die("out of memory", NULL);
+		for (k = 0; k < UVM_N_COUNTERS; k++) {
+			uint64_t sum = 0;
+			for (i = 0; i < pc.procs.cap; i++)
+				if (pc.procs.s[i].id && &pc.procs.s[i] != h)
+					sum += pc.procs.s[i].v[k];
+			if (sum > total[k] && !pc.err[k])
+				lost++;	/* cannot be: say so rather than guess */
+			h->v[k] = total[k] > sum ? total[k] - sum : 0;
+		}
+	}
+	which = !lost ? "all" : !reads && exited && !pc.lost && !pc.bad ? "none" : "lost";
 	if (!(f = fopen(path, "w")))
 		return die(path, strerror(errno));
 	fprintf(f, "%s\n", UVM_COUNTERS_MAGIC);
@@ -520,35 +613,17 @@ static int pc_write(const char *path)
 			const char *e = strerrorname_np(pc.err[k]);
 			fprintf(f, "unsupported %s %s\n", pc_counter[k].name, e ? e : "EIO");
 		}
-	fprintf(f, "lost %llu\n", (unsigned long long)(pc.lost + pc.bad + missing));
+	fprintf(f, "lost %llu\nper-process %s\n", (unsigned long long)lost, which);
 	for (k = 0; k < UVM_N_COUNTERS; k++)
 		if (!pc.err[k])
 			fprintf(f, "total %s %llu\n", pc_counter[k].name, (unsigned long long)total[k]);
-	which = !pc.lost && !pc.bad && !missing ? "all" : others && !reads ? "none" : "lost";
-	fprintf(f, "per-process %s\n", which);
-	if (!strcmp(which, "all")) {
-		struct pc_slot *h = pc_slot(&pc.procs, pc.holder);
-
-		if (!h) {
-			fclose(f);
-			return die("out of memory", NULL);
-		}
-		for (k = 0; k < UVM_N_COUNTERS; k++) {
-			uint64_t sum = 0;
-			for (i = 0; i < pc.procs.cap; i++)
-				if (pc.procs.s[i].id && &pc.procs.s[i] != h)
-					sum += pc.procs.s[i].v[k];
-			/* its own: all but every other process's */
-			h->v[k] = total[k] > sum ? total[k] - sum : 0;
-		}
-		for (i = 0; i < pc.procs.cap; i++) {
-			if (!pc.procs.s[i].id)
-				continue;
-			for (k = 0; k < UVM_N_COUNTERS; k++)
-				if (!pc.err[k])
-					fprintf(f, "pid %d %s %llu\n", pc.procs.s[i].id, pc_counter[k].name,
-						(unsigned long long)pc.procs.s[i].v[k]);
-		}
+	for (i = 0; !lost && i < pc.procs.cap; i++) {
+		if (!pc.procs.s[i].id)
+			continue;
+		for (k = 0; k < UVM_N_COUNTERS; k++)
+			if (!pc.err[k])
+				fprintf(f, "pid %d %s %llu\n", pc.procs.s[i].id, pc_counter[k].name,
+					(unsigned long long)pc.procs.s[i].v[k]);
 	}
 	fprintf(f, "end\n");
 	if (fclose(f))

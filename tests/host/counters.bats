@@ -141,7 +141,7 @@ counted_fixture() {
 	run -0 "$UVM_COLLECT" --counters "$t/c" -f xml -o "$t/r.xml" "$trace"
 	xmllint --noout --schema "$UVM_ROOT/docs/uvm-collect.xsd" "$t/r.xml"
 	run -0 "$UVM_COLLECT" --counters "$t/c" "$trace"
-	assert_line --regexp '^Perf counters: from the command.s exec, by process'
+	assert_line --regexp "^Perf counters: from the command's exec; each process's own: all"
 	assert_line --regexp '^  perf counters: task clock [0-9]+\.[0-9]{3} ms, context_switches [0-9]+'
 	# without counters: no counters object at all
 	run -0 "$UVM_COLLECT" -f json "$trace"
@@ -157,16 +157,28 @@ counted_fixture() {
 		run -2 "$UVM_COLLECT" --counters "$t/$1" "$trace"
 		assert_output --partial "$t/$1:$3"
 	}
-	refused cut 'uvm-counters 1\nlost 0\ntotal task_clock_ns 5\n' "3: cut short (no 'end')"
-	refused bad 'uvm-counters 1\nlost 0\npid 143 task_clock 5\nend\n' "3: not a counters line: 'pid 143 task_clock 5'"
+	refused cut 'uvm-counters 1\nlost 0\nper-process all\ntotal task_clock_ns 5\n' "4: cut short (no 'end')"
+	refused bad 'uvm-counters 1\nlost 0\nper-process all\npid 143 task_clock 5\nend\n' "4: not a counters line: 'pid 143 task_clock 5'"
 	refused new 'uvm-counters 2\nend\n' "1: not a counters file (no 'uvm-counters 1')"
 	refused which 'uvm-counters 1\nlost 0\nend\n' "3: no 'per-process' line"
+	refused nul 'uvm-counters 1\nlost 0\nper-process all\nend\0more\n' "4: a NUL byte"
+	# in the order of helpers/counters.h, each line once, and consistent
+	refused order 'uvm-counters 1\ntotal task_clock_ns 5\nlost 0\nper-process all\nend\n' "2: 'total' out of order or repeated"
+	refused twice 'uvm-counters 1\nlost 0\nper-process all\ntotal task_clock_ns 5\ntotal task_clock_ns 6\nend\n' \
+		"5: 'total' out of order or repeated"
+	refused unsup 'uvm-counters 1\nunsupported cycles ENOENT\nlost 0\nper-process all\ntotal cycles 5\nend\n' \
+		"5: 'total' out of order or repeated"
+	refused pidtwice 'uvm-counters 1\nlost 0\nper-process all\npid 143 task_clock_ns 5\npid 143 task_clock_ns 6\nend\n' \
+		"5: 'pid' out of order or repeated"
+	refused alllost 'uvm-counters 1\nlost 3\nper-process all\nend\n' "3: 'per-process all' with 'lost 3'"
 	# a process's own counts when the file says there are none
-	refused none 'uvm-counters 1\nlost 0\nper-process none\npid 143 task_clock_ns 5\nend\n' \
-		"4: not a counters line: 'pid 143 task_clock_ns 5'"
-	refused after 'uvm-counters 1\nend\nlost 0\n' "3: a line after 'end'"
+	refused none 'uvm-counters 1\nlost 10\nper-process none\npid 143 task_clock_ns 5\nend\n' \
+		"4: a process's counts with 'per-process none'"
+	refused after 'uvm-counters 1\nlost 0\nper-process all\nend\nlost 0\n' "5: a line after 'end'"
 	run -2 "$UVM_COLLECT" --counters "$t/nofile" "$trace"
 	assert_output --partial "$t/nofile: No such file or directory"
 	run -1 "$UVM_COLLECT" --counters "$t/c" -- true
 	assert_output --partial "--counters reads a counters file with a trace file"
+	run -1 "$UVM_COLLECT" --counters "$t/c" --runs "$trace" "$trace"
+	assert_output --partial -- "--counters is for one trace file, not --runs"
 }
