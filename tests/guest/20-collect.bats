@@ -59,7 +59,7 @@ ran() {
 	[ "$(jq -r --argjson p "$pid" '.processes[] | select(.pid == $p) | .min_flt' "$r")" -gt 0 ]
 }
 
-@test "uvm-collect -- CMD counts CMD's tree with perf events: every process's software counters, no hardware counter under TCG, nothing lost" {
+@test "uvm-collect -- CMD counts CMD's tree with perf events: the tree's software counters, no hardware counter under TCG, each process's where the kernel gives them" {
 	ran sf
 	r=$D/sf.json
 	jq -c '.counting, .totals.counters' "$r"
