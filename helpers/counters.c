@@ -11,22 +11,15 @@
 
 #include "uvm_profile.h"
 
-static const struct {
-	const char *name, *unit;
-} counter[UVM_N_COUNTERS] = {
-#define COUNTER_ENTRY(id, name, unit, type, config) { name, unit },
+static const char *const counter_name[UVM_N_COUNTERS] = {
+#define COUNTER_ENTRY(id, name, unit, type, config) name,
 	UVM_COUNTER_LIST(COUNTER_ENTRY)
 #undef COUNTER_ENTRY
 };
 
 const char *uvm_counter_name(int k)
 {
-	return k >= 0 && k < UVM_N_COUNTERS ? counter[k].name : "?";
-}
-
-const char *uvm_counter_unit(int k)
-{
-	return k >= 0 && k < UVM_N_COUNTERS ? counter[k].unit : "?";
+	return k >= 0 && k < UVM_N_COUNTERS ? counter_name[k] : "?";
 }
 
 static int counter_of(const char *name)
@@ -34,7 +27,7 @@ static int counter_of(const char *name)
 	int k;
 
 	for (k = 0; k < UVM_N_COUNTERS; k++)
-		if (!strcmp(counter[k].name, name))
+		if (!strcmp(counter_name[k], name))
 			return k;
 	return -1;
 }

@@ -225,7 +225,7 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	uint64_t last_records = 0;
 	pid_t child = -1;
 	time_t last = 0;
-	char counters[sizeof(dir) + 16], **envp = NULL, *counters_env = NULL;
+	char counters[sizeof(dir) + 16];
 	int done = 0;
 
 	if (guest && o->pids.n) {
@@ -346,19 +346,14 @@ int uvm_live_run(struct uvm_profile *p, const struct uvm_live_opts *o, char *err
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
 	/* in the guest, uvm-exec counts the command's tree into the shared
 	 * directory (scripts/vm/run-staprun: UVM_COUNTERS) */
-	if (guest) {
-		size_t ne = 0;
-		while (environ[ne])
-			ne++;
-		envp = calloc(ne + 2, sizeof(*envp));
-		if (!envp || asprintf(&counters_env, "UVM_VM_COUNTERS=%s", counters) < 0) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
-		memcpy(envp, environ, ne * sizeof(*envp));
-		envp[ne] = counters_env;
+	if (guest && setenv("UVM_VM_COUNTERS", counters, 1)) {
+		snprintf(err, errlen, "setenv: %s", strerror(errno));
+		goto out;
 	}
-	errno = posix_spawnp(&child, a.v[0], &fa, &attr, a.v, envp ? envp : environ);
+	int spawned = posix_spawnp(&child, a.v[0], &fa, &attr, a.v, environ);
+	if (guest)
+		unsetenv("UVM_VM_COUNTERS");
+	errno = spawned;
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (errno) {
@@ -457,8 +452,6 @@ out:
 	free(buf);
 	free(cmdstr);
 	argv_free(&a);
-	free(envp);
-	free(counters_env);
 	unlink(tracefile);
 	unlink(counters);
 	rmdir(dir);

@@ -434,6 +434,14 @@ static int drawn_root(const struct uvm_profile *p, const struct uvm_process *pr)
 	return !pr->parent || (p->targets.n > 1 && pr->parent->tree != pr->tree);
 }
 
+/* Which round of uvm_profile_tree_order() draws a root: with several
+ * targets, its tree's index, and after them (trees) those in none;
+ * otherwise all in one. */
+static size_t drawn_round(const struct uvm_process *r, size_t trees)
+{
+	return !trees ? 0 : r->tree >= 0 && (size_t)r->tree < trees ? (size_t)r->tree : trees;
+}
+
 /* The processes in depth-first order, with their depths (the HTML
  * report's table and timeline, the Perfetto tracks): the roots in
  * order of appearance (with several targets: each target's tree in the
@@ -446,13 +454,11 @@ const struct uvm_process **uvm_profile_tree_order(const struct uvm_profile *p, u
 	size_t n = 0, top, i, k, trees = p->targets.n > 1 ? p->targets.n : 0;
 
 	*depth = xcalloc(p->n_procs, sizeof(**depth));
-	/* round k < trees: the roots of tree k; the last: the rest */
 	for (k = 0; k <= trees; k++)
 	for (i = 0; i < p->n_procs; i++) {
 		const struct uvm_process *r = p->procs[i];
 
-		if (!drawn_root(p, r) || n == p->n_procs ||
-		    (k < trees ? r->tree != (int)k : trees && r->tree >= 0 && (size_t)r->tree < trees))
+		if (!drawn_root(p, r) || n == p->n_procs || drawn_round(r, trees) != k)
 			continue;
 		top = 0;
 		st[top++] = (struct frame){ r, 0 };

@@ -213,7 +213,7 @@ static int run(const char *restore_file, char **cmd)
 struct pc_read {
 	uint64_t value, enabled, running, id;
 };
-#define PC_RING_PAGES 128	/* 512 KiB a CPU: 16384 exit records */
+#define PC_RING_PAGES 128	/* 512 KiB a CPU: 10922 read records */
 
 static const struct {
 	const char *name;
@@ -245,7 +245,6 @@ static struct {
 	int fd[PC_MAX_CPUS][UVM_N_COUNTERS];	/* -1: not open */
 	uint64_t id[PC_MAX_CPUS][UVM_N_COUNTERS];
 	struct perf_event_mmap_page *ring[PC_MAX_CPUS];	/* NULL: none */
-	size_t ring_len;
 	int err[UVM_N_COUNTERS];	/* errno of a counter that could not be opened */
 	int pin[2];	/* the events that are not inherited (pc_open): -1 none */
 	int fatal;	/* errno: nothing could be counted (a CPU without its group) */
@@ -284,11 +283,12 @@ static struct pc_slot *pc_slot(struct pc_table *t, int id)
 	return &t->s[i];
 }
 
-/* Open every counter on every CPU for child (which waits): one group a
- * CPU, led by the first counter that opens (the task clock), whose ring
- * takes the group's records and every task's exit (attr.task).  Per-CPU
- * events: the kernel does not map the ring of an inherited event that
- * follows its task across CPUs.
+/* Open every counter on every CPU for child (which waits): two groups a
+ * CPU, the software counters' and the hardware counters'; the software
+ * lead (the task clock) has the CPU's ring, which takes every record of
+ * both and every task's fork and exit (attr.task).  Per-CPU events: the
+ * kernel does not map the ring of an inherited event that follows its
+ * task across CPUs.
  *
  * Each task that exits holding inherited events writes its own counts
  * (inherit_stat); the child, which holds the events opened here, writes
@@ -309,15 +309,15 @@ static struct pc_slot *pc_slot(struct pc_table *t, int id)
 static void pc_open(pid_t child)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF), page = sysconf(_SC_PAGESIZE);
+	size_t ring_len = (size_t)(1 + PC_RING_PAGES) * (size_t)page;
 	struct rlimit rl;
-	int cpu, k;
+	int cpu, k, hw = 0;
 
 	/* 10 descriptors a CPU: as many as this process may have */
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	pc.ring_len = (size_t)(1 + PC_RING_PAGES) * (size_t)page;
 	for (k = 0; k < UVM_N_COUNTERS; k++)
 		pc.err[k] = ENODEV;	/* until it opens on some CPU */
 	if (n > PC_MAX_CPUS) {	/* CPUs not counted: nothing is */
@@ -372,7 +372,7 @@ static void pc_open(pid_t child)
 				continue;
 			}
 			if (!g && lead[0] < 0) {
-				void *m = mmap(NULL, pc.ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+				void *m = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 				if (m == MAP_FAILED) {
 					pc.fatal = errno;
 					close(fd);
@@ -394,19 +394,16 @@ static void pc_open(pid_t child)
 			pc.err[k] = pc.fatal;
 		return;
 	}
-	/* one event not inherited in each context the groups may be in: the
-	 * software one, and the hardware one once a group holds a hardware
-	 * counter (before 6.2 such a group moves to the hardware context);
-	 * disabled, they count nothing and take no hardware counter */
+	/* one event not inherited in each context the groups are in: the
+	 * software one, and the hardware one when there is a hardware group
+	 * (before 6.2 a context of its own); disabled, they count nothing
+	 * and take no hardware counter */
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		hw |= !pc.err[k] && pc_counter[k].type == PERF_TYPE_HARDWARE;
 	pc.pin[0] = pc.pin[1] = -1;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 1 + hw; k++) {
 		struct perf_event_attr a;
-		int hw = 0, j;
 
-		for (j = 0; j < UVM_N_COUNTERS; j++)
-			hw |= !pc.err[j] && pc_counter[j].type == PERF_TYPE_HARDWARE;
-		if (k == 1 && !hw)
-			break;
 		memset(&a, 0, sizeof(a));
 		a.size = sizeof(a);
 		a.type = k ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;

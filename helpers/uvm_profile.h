@@ -297,7 +297,6 @@ int uvm_loss_incomplete(const struct uvm_loss *l);
 int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t errlen);
 /* The counter's name and unit (counters.h). */
 const char *uvm_counter_name(int k);
-const char *uvm_counter_unit(int k);
 const char *uvm_per_process_name(enum uvm_per_process w);
 
 /* ---- parser (trace.c) ---- */
