@@ -106,9 +106,10 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 			snprintf(err, errlen, "%s: out of memory", path);
 			goto out;
 		}
+		/* at most 4 words: a fifth is a bad line */
 		for (n = 0, save = NULL; n < 5 && (w[n] = strtok_r(n ? NULL : line, " ", &save)); n++)
 			;
-		if (n == 5 || (n && strtok_r(NULL, " ", &save)))
+		if (n == 5)
 			goto bad;
 		/* in the order of counters.h: unsupported lines, lost,
 		 * per-process, totals, pid lines, end; each once */

@@ -403,7 +403,6 @@ static void text_counts(FILE *out, const struct uvm_counts *c)
  * and what could not be given to a process. */
 static void text_counting(FILE *out, const struct uvm_profile *p)
 {
-	const char *sep = "";
 	int k, n = 0;
 
 	if (!p->counted)
@@ -416,12 +415,9 @@ static void text_counting(FILE *out, const struct uvm_profile *p)
 		fprintf(out, " (%" PRIu64 " read records missing: tasks still running at the end, or "
 			"exiting at once on several CPUs), the totals only", p->counters_lost);
 	for (k = 0; k < UVM_N_COUNTERS; k++)
-		if (p->counter_error[k][0]) {
-			fprintf(out, "%s%s%s (%s)", n ? "" : "; not counted here: ", sep,
+		if (p->counter_error[k][0])
+			fprintf(out, "%s%s (%s)", n++ ? ", " : "; not counted here: ",
 				uvm_counter_name(k), p->counter_error[k]);
-			sep = ", ";
-			n++;
-		}
 	if (p->counters_unattributed)
 		fprintf(out, "; %" PRIu64 " counted process%s not in the trace",
 			p->counters_unattributed, p->counters_unattributed == 1 ? "" : "es");
