@@ -22,14 +22,20 @@ const char *uvm_counter_name(int k)
 	return k >= 0 && k < UVM_N_COUNTERS ? counter_name[k] : "?";
 }
 
-static int counter_of(const char *name)
+/* The index of name among the n of names, or -1. */
+static int name_index(const char *const *names, int n, const char *name)
 {
 	int k;
 
-	for (k = 0; k < UVM_N_COUNTERS; k++)
-		if (!strcmp(counter_name[k], name))
+	for (k = 0; k < n; k++)
+		if (!strcmp(names[k], name))
 			return k;
 	return -1;
+}
+
+static int counter_of(const char *name)
+{
+	return name_index(counter_name, UVM_N_COUNTERS, name);
 }
 
 static const char *const per_process_name[UVM_N_PER_PROCESS] = {
@@ -45,12 +51,7 @@ const char *uvm_per_process_name(enum uvm_per_process w)
 
 static int per_process_of(const char *name)
 {
-	int k;
-
-	for (k = 0; k < UVM_N_PER_PROCESS; k++)
-		if (!strcmp(per_process_name[k], name))
-			return k;
-	return -1;
+	return name_index(per_process_name, UVM_N_PER_PROCESS, name);
 }
 
 /* A decimal count, all of s. */
