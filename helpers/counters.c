@@ -38,6 +38,22 @@ static int counter_of(const char *name)
 	return name_index(counter_name, UVM_N_COUNTERS, name);
 }
 
+static const struct { uint32_t type; uint64_t config; } counter_perf[UVM_N_COUNTERS] = {
+#define COUNTER_PERF(id, name, unit, type, config) { type, config },
+	UVM_COUNTER_LIST(COUNTER_PERF)
+#undef COUNTER_PERF
+};
+
+int uvm_counter_of_perf(int64_t type, int64_t config)
+{
+	int k;
+
+	for (k = 0; k < UVM_N_COUNTERS; k++)
+		if (type == counter_perf[k].type && (uint64_t)config == counter_perf[k].config)
+			return k;
+	return -1;
+}
+
 static const char *const per_process_name[UVM_N_PER_PROCESS] = {
 #define PER_PROCESS_ENTRY(id, name) name,
 	UVM_PER_PROCESS_LIST(PER_PROCESS_ENTRY)
@@ -64,6 +80,25 @@ static int count_of(const char *s, uint64_t *v)
 	errno = 0;
 	*v = strtoull(s, &end, 10);
 	return errno || *end ? -1 : 0;
+}
+
+/* Where the file has no process's own counts, those of the trace's N
+ * records (counters.h), if it has any: each counter the file counted. */
+static void take_task_counts(struct uvm_profile *p)
+{
+	uint32_t counted = p->counts_total.have;
+	size_t i;
+
+	if (p->per_process == UVM_PER_PROCESS_ALL || !p->task_counts)
+		return;
+	p->per_process = UVM_PER_PROCESS_MODULE;
+	p->counters_unattributed = p->task_counts_unattributed;
+	for (i = 0; i < p->n_procs; i++) {
+		struct uvm_process *pr = p->procs[i];
+
+		pr->counts = pr->task_counts;
+		pr->counts.have &= counted;
+	}
 }
 
 int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t errlen)
@@ -130,7 +165,8 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 				goto place;
 			p->counters_lost = v;
 			stage = 1;
-		} else if (n == 2 && !strcmp(w[0], "per-process") && (k = per_process_of(w[1])) >= 0) {
+		} else if (n == 2 && !strcmp(w[0], "per-process") && (k = per_process_of(w[1])) >= 0 &&
+			   k != UVM_PER_PROCESS_MODULE) {
 			if (stage != 1)
 				goto place;
 			/* all: nothing lost; lost or none: something */
@@ -188,6 +224,7 @@ int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t
 		goto out;
 	}
 	rc = 0;
+	take_task_counts(p);
 	goto out;
 place:
 	snprintf(err, errlen, "%s:%" PRIu64 ": '%s' out of order or repeated", path, lineno, w[0]);

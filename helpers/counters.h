@@ -74,8 +74,14 @@ enum uvm_counter {
  * of 60, load threads 8 in 2 of 60; under taskset -c 0, none in 80; the
  * guests have one vCPU.  uvm-exec checks that every task it saw wrote
  * all of its records, and gives the processes' own counts only then.
+ *
+ * Where the file has none of them (lost, none), uvm-collect takes each
+ * process's own counts from the trace instead, if it has them: the N
+ * records that uvm's module writes as the kernel takes each task's
+ * events down (runtime/uvm_trace.h), on every kernel.  The profile then
+ * says per_process "module"; a file never does.
  */
-#define UVM_PER_PROCESS_LIST(C) C(ALL, "all") C(LOST, "lost") C(NONE, "none")
+#define UVM_PER_PROCESS_LIST(C) C(ALL, "all") C(LOST, "lost") C(NONE, "none") C(MODULE, "module")
 
 enum uvm_per_process {
 #define UVM_PER_PROCESS_ENUM(id, name) UVM_PER_PROCESS_##id,

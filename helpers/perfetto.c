@@ -584,6 +584,7 @@ static int64_t record_ts(char tag, const union uvm_record *u)
 	case 'C': return u->clone.TS.i;
 	case 'E': return u->exec.TS.i;
 	case 'X': return u->exit.TS.i;
+	case 'N': return u->count.TS.i;
 	case 'M': return u->mm.TS.i;
 	case 'I': return u->snapshot.TS.i;
 	case 'T': return u->trailer.TS.i;

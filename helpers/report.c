@@ -414,6 +414,9 @@ static void text_counting(FILE *out, const struct uvm_profile *p)
 	else if (p->per_process == UVM_PER_PROCESS_LOST)
 		fprintf(out, " (%" PRIu64 " read records missing: tasks still running at the end, or "
 			"exiting at once on several CPUs), the totals only", p->counters_lost);
+	else if (p->per_process == UVM_PER_PROCESS_MODULE)
+		fputs(" (read by uvm's module as each task's events were taken down: this kernel "
+		      "writes no read record then, before 6.15, or some were lost)", out);
 	for (k = 0; k < UVM_N_COUNTERS; k++)
 		if (p->counter_error[k][0])
 			fprintf(out, "%s%s (%s)", n++ ? ", " : "; not counted here: ",

@@ -94,6 +94,7 @@ struct uvm_parser {
 	 * and tid of the last S or F: a K record must follow its event */
 	char prev_tag;
 	int64_t ev_pid, ev_tid;
+	int64_t count_pid;	/* record_count: the last N record's pid */
 	size_t nf;		/* fields of the record being handled */
 	char error[256];
 };
@@ -706,6 +707,41 @@ static int record_exit(struct uvm_parser *ps, const struct rec_exit *r)
 	pr->maxrss_kb = (uint64_t)r->MAXRSS.i;
 	if (r->TS.i > p->end_ns)
 		p->end_ns = r->TS.i;
+	return 0;
+}
+
+/* A task's perf count as its events were taken down: added to its
+ * process's, for the counters file's reader (counters.c), which uses
+ * them where the file has no process's own.  A process the trace does
+ * not have (not followed) is counted once for its first record. */
+static int record_count(struct uvm_parser *ps, const struct rec_count *r)
+{
+	struct uvm_profile *p = ps->p;
+	struct uvm_process *pr;
+	int k = uvm_counter_of_perf(r->TYPE.i, r->CONFIG.i);
+
+	if (p->version < 4) {
+		bad_line(ps, "a perf count (N) in a trace of version 3 or older", NULL);
+		return 0;
+	}
+	if (k < 0) {
+		bad_line(ps, "a perf count (N) of no counter uvm-exec opens", r->TYPE.s);
+		return 0;
+	}
+	if (r->VALUE.i < 0) {
+		bad_line(ps, "a negative perf count (N)", r->VALUE.s);
+		return 0;
+	}
+	p->task_counts++;
+	pr = uvm_profile_process(p, (int)r->PID.i, 0);
+	if (!pr) {
+		if (r->PID.i != ps->count_pid)
+			p->task_counts_unattributed++;
+		ps->count_pid = r->PID.i;
+		return 0;
+	}
+	pr->task_counts.v[k] += (uint64_t)r->VALUE.i;
+	pr->task_counts.have |= 1u << k;
 	return 0;
 }
 

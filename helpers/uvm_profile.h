@@ -33,7 +33,9 @@
  * The perf counters (counts) are there only when a counters file was
  * read (counters.h), each only when bit k of counts.have is set: not
  * supported on the machine, or not counted for that process, it is
- * absent (JSON null), never 0.
+ * absent (JSON null), never 0.  A process's own come from the file
+ * (perf's read records) or, where it has none, from the trace's N
+ * records (task_counts; per_process says which).
  */
 #ifndef UVM_PROFILE_H
 #define UVM_PROFILE_H
@@ -162,6 +164,7 @@ struct uvm_process {
 	 * length (CPUs kept busy on average).  -1: not known. */
 	double cpu_utilization;
 	struct uvm_counts counts;	/* its own, all its threads' */
+	struct uvm_counts task_counts;	/* the same from its N records */
 	uint64_t threads;	/* threads it created */
 	uint64_t execs;
 	size_t n_syscalls, cap_syscalls;
@@ -261,6 +264,8 @@ struct uvm_profile {
 	uint64_t counters_lost;		/* read records lost: no process's own */
 	enum uvm_per_process per_process;	/* whose own counts the file has */
 	uint64_t counters_unattributed;	/* processes counted, not in the trace */
+	uint64_t task_counts;		/* N records read (runtime/uvm_trace.h) */
+	uint64_t task_counts_unattributed;	/* of processes not in the trace */
 	struct uvm_counts counts_total;	/* the whole counted tree */
 };
 
@@ -297,6 +302,8 @@ int uvm_loss_incomplete(const struct uvm_loss *l);
 int uvm_counters_read(struct uvm_profile *p, const char *path, char *err, size_t errlen);
 /* The counter's name and unit (counters.h). */
 const char *uvm_counter_name(int k);
+/* The counter of perf type and config (an N record's), or -1. */
+int uvm_counter_of_perf(int64_t type, int64_t config);
 const char *uvm_per_process_name(enum uvm_per_process w);
 
 /* ---- parser (trace.c) ---- */

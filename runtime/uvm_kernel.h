@@ -24,6 +24,8 @@
 #include <linux/bitops.h>
 #include <linux/bsearch.h>
 #include <linux/sort.h>
+#include <linux/perf_event.h>
+#include <linux/version.h>
 #include <asm/unistd.h>
 
 /* ---- lock patience ---------------------------------------------------- */
@@ -154,6 +156,10 @@ static long uvm_next_tracked(long after)
  * read everything (uvm_launcher_release). */
 static pid_t uvm_pending_pid, uvm_pending_child;
 static pid_t uvm_pending_gtgid;	/* uvm_pending_pid in the initial namespace */
+/* The launcher's child (its tgid field, as task_newtask gives it),
+ * kept after its exec: the task 'uvm-exec --counters' opens its perf
+ * events on (uvm_counted). */
+static pid_t uvm_counted_root;
 
 static int uvm_is_launcher(const char *comm)
 {
@@ -188,6 +194,7 @@ static inline int uvm_pending_fork(pid_t parent, pid_t child)
 	if (likely(parent != READ_ONCE(uvm_pending_pid)))
 		return 0;
 	WRITE_ONCE(uvm_pending_child, child);
+	WRITE_ONCE(uvm_counted_root, child);
 	return 1;
 }
 
@@ -573,6 +580,152 @@ static inline struct uvm_rusage uvm_exit_rusage(long task, long group)
 
 	uvm_task_rusage((struct task_struct *)(uintptr_t)task, group, &r);
 	return r;
+}
+
+/* ---- perf counts at exit --------------------------------------------- */
+
+/*
+ * 'uvm-exec --counters' opens perf events on its child before the child
+ * execs the command, with inherit (every task forked from it gets its
+ * own copy of each event, whose parent is the original) and
+ * inherit_stat.  Kernels before about 6.15 never say what each task
+ * counted: perf_event_exit_task() folds a task's copies into the
+ * originals without a read record.  So uvm reads them itself, on entry
+ * to that function (uvm.process.counts; N records, runtime/uvm_trace.h).
+ *
+ * An event is one of those when it inherits, with inherit_stat, and its
+ * original (itself, or its parent) was opened on the launcher's child
+ * (hw.target: the event holds a reference on that task, so its tgid can
+ * be read however long ago it exited).  enable_on_exec cannot tell: the
+ * exec clears it.  Someone else's perf events on these tasks have
+ * another target; those uvm-exec opens not to inherit (its pins) do not
+ * inherit.
+ */
+#define UVM_COUNTS_MAX 12	/* distinct (type, config); uvm-exec opens 10 */
+
+struct uvm_counts {
+	unsigned n;
+	struct { u32 type; u64 config, value; } c[UVM_COUNTS_MAX];
+	int over;		/* a counter did not fit */
+};
+
+#ifdef CONFIG_PERF_EVENTS
+static int uvm_counted(struct perf_event *e, pid_t root)
+{
+	struct perf_event *orig = e->parent ? e->parent : e;
+	struct task_struct *t = orig->hw.target;
+
+	if (!e->attr.inherit || !e->attr.inherit_stat)
+		return 0;
+	/* an original is the root's own (its main thread's) */
+	return t && t->tgid == root && (e->parent || t == current);
+}
+
+/* The type uvm-exec gave e.  The kernel may have put another into its
+ * attr.type: on 7.2 the task clock's is 7, the type of a PMU of its own
+ * (measured).  Every software PMU's event is PERF_TYPE_SOFTWARE's, by
+ * the kernel's own test. */
+static u32 uvm_counted_type(struct perf_event *e)
+{
+	return is_software_event(e) ? PERF_TYPE_SOFTWARE : e->attr.type;
+}
+
+static void uvm_counts_add(struct uvm_counts *r, u32 type, u64 config, u64 v)
+{
+	unsigned i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->c[i].type == type && r->c[i].config == config) {
+			r->c[i].value += v;
+			return;
+		}
+	if (r->n == UVM_COUNTS_MAX) {
+		r->over = 1;
+		return;
+	}
+	r->c[r->n].type = type;
+	r->c[r->n].config = config;
+	r->c[r->n].value = v;
+	r->n++;
+}
+
+/* Add ctx's counted events to r.  With interrupts off, on the current
+ * task's own context: it is not switched out nor swapped (perf swaps
+ * the contexts of cloned tasks only when one is scheduled out), and
+ * ctx->lock keeps its event list still, as perf's own reads do
+ * (__perf_event_read).  An event active on this CPU is brought up to
+ * date first, by its PMU's read (the task clock's: the time since it
+ * was last updated); the rest were updated when they stopped. */
+static void uvm_ctx_counts(struct perf_event_context *ctx, pid_t root,
+			   struct uvm_counts *r)
+{
+	struct perf_event *e;
+
+	if (!ctx)
+		return;
+	raw_spin_lock(&ctx->lock);
+	list_for_each_entry(e, &ctx->event_list, event_entry) {
+		if (!uvm_counted(e, root))
+			continue;
+		if (e->state == PERF_EVENT_STATE_ACTIVE &&
+		    e->oncpu == smp_processor_id())
+			e->pmu->read(e);
+		uvm_counts_add(r, uvm_counted_type(e), e->attr.config,
+			       local64_read(&e->count));
+	}
+	raw_spin_unlock(&ctx->lock);
+}
+
+/* The current task's own counts, one per counter.  Called on entry to
+ * perf_event_exit_task(current), before it takes the contexts down.  Until 6.2 a task had a context per kind of PMU (hardware,
+ * software: perf_event_ctxp[perf_nr_task_contexts]); since, one
+ * (commit bd2756811766, "perf: Rewrite core context handling"). */
+static void uvm_task_counts(struct uvm_counts *r)
+{
+	pid_t root = READ_ONCE(uvm_counted_root);
+	unsigned long flags;
+
+	r->n = 0;
+	r->over = 0;
+	if (!root)
+		return;
+	local_irq_save(flags);
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	{
+		int ctxn;
+
+		for (ctxn = 0; ctxn < perf_nr_task_contexts; ctxn++)
+			uvm_ctx_counts(current->perf_event_ctxp[ctxn], root, r);
+	}
+#else
+	uvm_ctx_counts(current->perf_event_ctxp, root, r);
+#endif
+	local_irq_restore(flags);
+}
+#else
+static void uvm_task_counts(struct uvm_counts *r)
+{
+	r->n = 0;
+	r->over = 0;
+}
+#endif
+
+/* Write an N record of the current task (pid, tid: as its other
+ * records have them) for each counter it has; a counter beyond UVM_COUNTS_MAX is
+ * dropped, and counted so.  Returns the records written. */
+static int uvm_emit_task_counts(long long ts, long long pid, long long tid)
+{
+	struct uvm_counts r;
+	unsigned i;
+
+	uvm_task_counts(&r);
+	for (i = 0; i < r.n; i++)
+		UVM_EMIT(UVM_FMT(UVM_COUNT_FIELDS, "N"), ts, pid, tid,
+			 (long long)r.c[i].type, (long long)r.c[i].config,
+			 (long long)r.c[i].value);
+	if (r.over)
+		atomic64_inc(&uvm_dropped);
+	return r.n;
 }
 
 /* ---- files and descriptors ------------------------------------------- */

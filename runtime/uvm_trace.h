@@ -27,9 +27,9 @@
 #define UVM_TRACE_H
 
 #define UVM_TRACE_MAGIC "uvm-trace"
-#define UVM_TRACE_VERSION 3
+#define UVM_TRACE_VERSION 4
 /* The oldest version uvm-collect reads: 2 added K, 3 the header's
- * targets field (a version 1 or 2 header ends at events). */
+ * targets field (a version 1 or 2 header ends at events), 4 N. */
 #define UVM_TRACE_VERSION_MIN 1
 
 /*
@@ -151,6 +151,23 @@
 	F(NIVCSW, "nivcsw", I, "%lld")                                         \
 	F(MAXRSS, "maxrss_kb", I, "%lld")
 
+/* N: a perf count of a task, read as the kernel takes its perf events
+ * down: in its exit (right before or after its X record, by kernel), or
+ * at an exec of a set-user-ID program.  One record for each counter
+ * that 'uvm-exec --counters' opened on the traced command
+ * (helpers/counters.h): the task's own count since its exec (the
+ * command) or its fork (every task forked from it), to this point,
+ * summed over the CPUs' events.  type and config are the counter's
+ * perf_event_attr fields.  Only in a trace of a command run under
+ * 'uvm-exec --counters'; a task writes them once. */
+#define UVM_COUNT_FIELDS(F)                                                    \
+	F(TS, "ts", I, "%lld")                                                 \
+	F(PID, "pid", I, "%lld")                                               \
+	F(TID, "tid", I, "%lld")                                               \
+	F(TYPE, "type", I, "%lld")                                             \
+	F(CONFIG, "config", I, "%lld")                                         \
+	F(VALUE, "value", I, "%lld")
+
 /* M: one call of the mmap family, with its real result.
  * op: mmap, munmap, mprotect, mremap, brk.  addr/len: the range asked for
  * (mremap: old address and length; brk: the requested break).
@@ -265,6 +282,7 @@
 	R('C', CLONE, clone, UVM_CLONE_FIELDS)                                 \
 	R('E', EXEC, exec, UVM_EXEC_FIELDS)                                    \
 	R('X', EXIT, exit, UVM_EXIT_FIELDS)                                    \
+	R('N', COUNT, count, UVM_COUNT_FIELDS)                                 \
 	R('M', MM, mm, UVM_MM_FIELDS)                                          \
 	R('K', STACK, stack, UVM_STACK_FIELDS)                                 \
 	R('I', SNAPSHOT, snapshot, UVM_SNAPSHOT_FIELDS)                        \

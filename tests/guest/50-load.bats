@@ -230,24 +230,51 @@ switches_and_faults() {
 	done
 	run -0 "$UVM_COLLECT" --counters "$D/cpu.counters" "$D/cpu.trace"
 	assert_line --regexp "^Perf counters: from the command's exec; each process's own: $per.*; not counted here: cycles \\(ENOENT\\)"
-	if [ "$per" = none ]; then
-		jq -e '[.processes[].counters.task_clock_ns] | all(. == null)' "$J"
-		assert_line --partial "(this kernel writes none at a process's exit: before 6.15), the totals only"
-		return
-	fi
 	# each process's own: load and its two children
 	jq -e '[.processes[] | select(.counters.task_clock_ns != null)] | length == 3' "$J"
-	jq -e '.totals.counters.task_clock_ns == ([.processes[].counters.task_clock_ns] | add)' "$J"
+	sum_to_total
 	# the spinner's task clock: its 300 ms (getrusage's, which is the
 	# scheduler's runtime; perf's clock gave 1 % less on 7.2 under TCG),
 	# and the last round of its loop and its exit
 	jq -e --argjson p "$spinner" '.processes[] | select(.pid == $p) | .counters.task_clock_ns | . >= 285000000 and . < 340000000' "$J"
-	# the forked children count from their fork, as the exit's figures
-	# do, to their exit (the counters stop a little after the exit
-	# record is written: at most 2 more)
-	jq -e --argjson r "$root" '[.processes[] | select(.pid != $r)
-		| (.counters.context_switches - (.nvcsw + .nivcsw)), (.counters.minor_faults - .min_flt)
-		| . >= 0 and . <= 2] | length == 4 and all' "$J"
+	own_against_exit 2
+}
+
+# sum_to_total: each process's own counts add up to the tree's: exactly
+# with perf's read records (all); with uvm's module (module), which reads
+# a task's counts as the kernel takes its events down, a little before
+# they stop, to at most 100 us of task clock a process less (measured:
+# 74 on 6.1) and 2 % of the context switches (measured: 0.8 %)
+sum_to_total() {
+	local n
+	if [ "$per" = all ]; then
+		jq -e '.totals.counters.task_clock_ns == ([.processes[].counters.task_clock_ns] | add)' "$J"
+		return
+	fi
+	n=$(jq '.processes | length' "$J")
+	jq -e --argjson n "$n" '([.processes[].counters.task_clock_ns] | add) as $s | .totals.counters.task_clock_ns
+		| $s <= . and $s >= . - 100000 * $n' "$J"
+	jq -e '([.processes[].counters.context_switches] | add) as $s | .totals.counters.context_switches
+		| $s <= . and $s >= . * 0.98 - 2' "$J"
+	jq -e '([.processes[].counters.minor_faults] | add) == .totals.counters.minor_faults' "$J"
+}
+
+# own_against_exit N: each forked child's own context switches and minor
+# faults against its exit record's (both counted from its fork), for the
+# N children.  Faults: the same.  Switches: perf's are read a little
+# after the exit record on 7.2, up to 2 more (all); on 6.1 and 6.12 the
+# module reads them before it and perf counts fewer anyway: measured,
+# the storm's children 0 to 16 fewer (module).
+own_against_exit() {
+	jq -e --argjson r "$root" --argjson n "$1" '[.processes[] | select(.pid != $r)] | length == $n
+		and ([.[] | .counters.minor_faults - .min_flt] | all(. == 0))' "$J"
+	if [ "$per" = all ]; then
+		jq -e --argjson r "$root" '[.processes[] | select(.pid != $r)
+			| .counters.context_switches - (.nvcsw + .nivcsw) | . >= 0 and . <= 2] | all' "$J"
+	else
+		jq -e --argjson r "$root" '[.processes[] | select(.pid != $r)
+			| .counters.context_switches - (.nvcsw + .nivcsw) | . <= 0 and . >= -20] | all' "$J"
+	fi
 }
 
 @test "load: perf counters of the storm's 2001 processes: context switches and faults against the exit's, each process's where the kernel gives them" {
@@ -257,7 +284,6 @@ switches_and_faults() {
 	# 0.96 (7.2)
 	jq -e '([.processes[] | .utime_ns + .stime_ns] | add) as $k | .totals.counters.task_clock_ns
 		| . >= $k / 2 and . <= 2 * $k' "$J"
-	[ "$per" = all ] || return 0
 	jq -e '[.processes[] | select(.counters.task_clock_ns != null)] | length == 2001' "$J"
 	# how far each child's counts are from its exit's, in the TAP output:
 	# [difference, children], ...
@@ -265,10 +291,34 @@ switches_and_faults() {
 		+ ([.[] | .counters.context_switches - (.nvcsw + .nivcsw)] | group_by(.) | map([.[0], length]) | tostring)
 		+ "; minor faults less min_flt: "
 		+ ([.[] | .counters.minor_faults - .min_flt] | group_by(.) | map([.[0], length]) | tostring)' "$J" >&3
-	jq -e --argjson r "$root" '[.processes[] | select(.pid != $r)
-		| (.counters.context_switches - (.nvcsw + .nivcsw)), (.counters.minor_faults - .min_flt)
-		| . >= 0 and . <= 2] | length == 4000 and all' "$J"
-	jq -e '.totals.counters.task_clock_ns == ([.processes[].counters.task_clock_ns] | add)' "$J"
+	own_against_exit 2000
+	sum_to_total
+}
+
+@test "load: perf counters where the kernel writes read records (7.2): uvm's module read each task's own as perf did, process by process" {
+	counted storm
+	[ "$per" = all ] || skip "this kernel writes no read records (before 6.15): nothing to compare"
+	# the storm's N records, summed by process, against the counters
+	# file's (perf's read records): the module reads a task's counts as
+	# the kernel takes its events down, perf a little later (measured on
+	# 7.2: the same faults, switches 0 or 1 more, task clock 25 us to
+	# 0.6 ms more)
+	awk -F'\t' '$1 == "N" { n[$3 " " $5 " " $6] += $7 }
+		END { for (k in n) print k, n[k] }' "$D/storm.trace" | sort >"$D/storm.module"
+	awk '$1 == "pid" { print $2, $3, $4 }' "$D/storm.counters" | sed '
+		s/ task_clock_ns / 1 1 /; s/ context_switches / 1 3 /; s/ cpu_migrations / 1 4 /
+		s/ minor_faults / 1 5 /; s/ major_faults / 1 6 /' | sort >"$D/storm.perf"
+	join -j1 <(awk '{ print $1 "/" $2 "/" $3, $4 }' "$D/storm.perf") \
+		<(awk '{ print $1 "/" $2 "/" $3, $4 }' "$D/storm.module") >"$D/storm.both"
+	# every process and counter in both, once
+	assert_equal "$(wc -l <"$D/storm.both")" "$(wc -l <"$D/storm.perf")"
+	assert_equal "$(wc -l <"$D/storm.both")" "$(wc -l <"$D/storm.module")"
+	assert_equal "$(wc -l <"$D/storm.both")" $((2001 * 5))
+	awk '{ split($1, k, "/"); d = $2 - $3 }
+		k[3] == 1 && (d < 0 || d > 5000000) { print "task clock", $0; bad++ }
+		k[3] == 3 && (d < 0 || d > 2) { print "switches", $0; bad++ }
+		k[3] != 1 && k[3] != 3 && d != 0 { print "counter " k[3], $0; bad++ }
+		END { exit bad > 0 }' "$D/storm.both"
 }
 
 @test "load: the storm's 2001 processes on one HTML page, in the browser; the timeline draws 2000 and says so" {

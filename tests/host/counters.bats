@@ -182,3 +182,46 @@ counted_fixture() {
 	run -1 "$UVM_COLLECT" --counters "$t/c" --runs "$trace" "$trace"
 	assert_output --partial -- "--counters is for one trace file, not --runs"
 }
+
+@test "uvm-collect --counters: where the file has no process's own counts, the trace's N records give them (per_process module), in JSON, XML and text" {
+	trace=$UVM_ROOT/tests/host/fixtures/tree.trace
+	root=$("$UVM_COLLECT" -f json "$trace" | jq -r '.processes[0].pid')
+	child=$("$UVM_COLLECT" -f json "$trace" | jq -r '.processes[1].pid')
+	# the fixture as a version 4 trace (its header with the targets
+	# field), with N records for the root (two of its tasks) and the
+	# child, and one for a pid the trace does not have; the trailer
+	# counts them
+	awk -v r="$root" -v c="$child" 'BEGIN { OFS = "\t" }
+		$1 == "H" { $3 = 4; print $0 "\t" $7; next }
+		$1 == "T" {
+			print "N", 1, r, r, 1, 1, 700000
+			print "N", 1, r, r + 1000, 1, 1, 300000
+			print "N", 1, r, r, 1, 3, 4
+			print "N", 2, c, c, 1, 1, 5000
+			print "N", 2, c, c, 1, 5, 9
+			print "N", 3, 99999, 99999, 1, 1, 1
+			$3 += 6
+		} { print }' "$trace" >"$t/v4.trace"
+	printf 'uvm-counters 1\nunsupported cycles ENOENT\nlost 12\nper-process none\ntotal task_clock_ns 1100000\ntotal context_switches 9\ntotal minor_faults 20\nend\n' >"$t/c"
+	run -0 "$UVM_COLLECT" --counters "$t/c" -f json -o "$t/r.json" "$t/v4.trace"
+	jq -c '.counting' "$t/r.json"
+	jq -e '.loss.complete and .loss.malformed_lines == 0' "$t/r.json"
+	jq -e '.counting.per_process == "module" and .counting.lost == 12 and .counting.unattributed == 1' "$t/r.json"
+	# the root's two tasks add up; a counter the file did not count is
+	# null, never the trace's
+	jq -e --argjson r "$root" '.processes[] | select(.pid == $r) | .counters
+		| .task_clock_ns == 1000000 and .context_switches == 4 and .minor_faults == null and .cycles == null' "$t/r.json"
+	jq -e --argjson c "$child" '.processes[] | select(.pid == $c) | .counters
+		| .task_clock_ns == 5000 and .context_switches == null and .minor_faults == 9' "$t/r.json"
+	jq -e '[.processes[2].counters[]] | all(. == null)' "$t/r.json"
+	jq -e '.totals.counters.task_clock_ns == 1100000' "$t/r.json"
+	run -0 "$UVM_COLLECT" --counters "$t/c" -f xml -o "$t/r.xml" "$t/v4.trace"
+	xmllint --noout --schema "$UVM_ROOT/docs/uvm-collect.xsd" "$t/r.xml"
+	grep -q 'per_process="module"' "$t/r.xml"
+	run -0 "$UVM_COLLECT" --counters "$t/c" "$t/v4.trace"
+	assert_line --partial "each process's own: module (read by uvm's module"
+	# a file that has them all: the file's, not the trace's
+	printf 'uvm-counters 1\nlost 0\nper-process all\ntotal task_clock_ns 1100000\npid %s task_clock_ns 42\nend\n' "$root" >"$t/all"
+	run -0 "$UVM_COLLECT" --counters "$t/all" -f json "$t/v4.trace"
+	jq -e --argjson r "$root" '.counting.per_process == "all" and (.processes[] | select(.pid == $r) | .counters.task_clock_ns == 42)' <<<"$output"
+}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "uvm_profile.h"
 #include "unit.h"
@@ -169,9 +170,9 @@ static void test_bad_input(void)
 
 	/* wrong version, no header, empty input: fatal, with a message */
 	p = uvm_profile_new();
-	ps = uvm_parser_new(p, "v4.trace");
-	CHECK(uvm_parser_feed(ps, "H\tuvm-trace\t4\tk\t1\t0\t1\t1\tevents\tall\t1\n", 40) < 0);
-	CHECK(uvm_parser_error(ps) && strstr(uvm_parser_error(ps), "v4.trace:1: trace format version 4"));
+	ps = uvm_parser_new(p, "v5.trace");
+	CHECK(uvm_parser_feed(ps, "H\tuvm-trace\t5\tk\t1\t0\t1\t1\tevents\tall\t1\n", 40) < 0);
+	CHECK(uvm_parser_error(ps) && strstr(uvm_parser_error(ps), "v5.trace:1: trace format version 5"));
 	uvm_parser_free(ps);
 	uvm_profile_free(p);
 	/* a version 3 header without its targets field */
@@ -564,9 +565,67 @@ static void test_header_targets(void)
 	}
 }
 
+/* Version 4: N records, each process's own perf counts summed over its
+ * threads, taken where the counters file has none of its own. */
+static void test_task_counts(void)
+{
+	const char *t = "H\tuvm-trace\t4\tk\t1000\t0\t10\t1\tevents\tall\t10\n"
+		"P\t1000\t10\t1\t1\tsh\t/bin/sh\n"
+		"C\t1100\t10\t10\t10\t11\t0x10f00\t1\tsh\n"
+		"N\t1200\t10\t11\t1\t1\t50\n"
+		"N\t1200\t10\t11\t1\t3\t2\n"
+		"N\t1300\t10\t10\t1\t1\t100\n"
+		"N\t1300\t10\t10\t1\t3\t5\n"
+		"N\t1300\t50\t50\t1\t1\t7\n"	/* not in the trace: once */
+		"N\t1300\t50\t50\t1\t3\t1\n"
+		"N\t1300\t10\t10\t2\t1\t1\n"	/* no counter of uvm-exec's */
+		"N\t1300\t10\t10\t1\t5\t-1\n"
+		"X\t1400\t10\t10\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t1\n"
+		"T\t9000\t12\t0\t0\t0\t0\n";
+	struct uvm_profile *p = uvm_profile_new();
+	struct uvm_process *pr;
+	char path[] = "/tmp/uvm-unit-counters-XXXXXX", err[256];
+	FILE *f;
+	int fd;
+
+	CHECK(parse(p, t, 9) == 0);
+	CHECK(p->loss.malformed == 2 && p->task_counts == 6 && p->task_counts_unattributed == 1);
+	pr = uvm_profile_process(p, 10, 0);
+	CHECK(pr && pr->task_counts.v[UVM_COUNTER_TASK_CLOCK] == 150 &&
+	      pr->task_counts.v[UVM_COUNTER_CONTEXT_SWITCHES] == 7);
+	CHECK(pr->task_counts.have == (1u << UVM_COUNTER_TASK_CLOCK | 1u << UVM_COUNTER_CONTEXT_SWITCHES));
+	CHECK(!pr->counts.have);
+	/* a file without any process's own: the trace's are taken, for the
+	 * counters the file counted */
+	fd = mkstemp(path);
+	CHECK(fd >= 0 && (f = fdopen(fd, "w")));
+	fputs(UVM_COUNTERS_MAGIC "\nunsupported context_switches ENOENT\nlost 3\nper-process none\n"
+	      "total task_clock_ns 200\nend\n", f);
+	fclose(f);
+	CHECK(uvm_counters_read(p, path, err, sizeof(err)) == 0);
+	CHECK(p->per_process == UVM_PER_PROCESS_MODULE && p->counters_unattributed == 1);
+	CHECK(pr->counts.have == 1u << UVM_COUNTER_TASK_CLOCK && pr->counts.v[UVM_COUNTER_TASK_CLOCK] == 150);
+	/* a file may not say module itself */
+	f = fopen(path, "w");
+	CHECK(f);
+	fputs(UVM_COUNTERS_MAGIC "\nlost 3\nper-process module\nend\n", f);
+	fclose(f);
+	CHECK(uvm_counters_read(p, path, err, sizeof(err)) < 0 && strstr(err, ":3: not a counters line"));
+	unlink(path);
+	uvm_profile_free(p);
+
+	/* before version 4 there is no N */
+	p = uvm_profile_new();
+	CHECK(parse(p, "H\tuvm-trace\t3\tk\t1\t0\t7\t1\tevents\tall\t7\n"
+		       "N\t1300\t7\t7\t1\t1\t100\n", 64) == 0);
+	CHECK(p->loss.malformed == 1 && !p->task_counts);
+	uvm_profile_free(p);
+}
+
 int main(void)
 {
 	test_targets();
+	test_task_counts();
 	test_header_targets();
 	test_syscalls_any_chunking();
 	test_percentiles();
