@@ -677,9 +677,10 @@ static void uvm_ctx_counts(struct perf_event_context *ctx, pid_t root,
 }
 
 /* The current task's own counts, one per counter.  Called on entry to
- * perf_event_exit_task(current), before it takes the contexts down.  Until 6.2 a task had a context per kind of PMU (hardware,
- * software: perf_event_ctxp[perf_nr_task_contexts]); since, one
- * (commit bd2756811766, "perf: Rewrite core context handling"). */
+ * perf_event_exit_task(current), before it takes the contexts down.
+ * Until 6.2 a task had a context per kind of PMU (hardware, software:
+ * perf_event_ctxp[perf_nr_task_contexts]); since, one (commit
+ * bd2756811766, "perf: Rewrite core context handling"). */
 static void uvm_task_counts(struct uvm_counts *r)
 {
 	pid_t root = READ_ONCE(uvm_counted_root);
@@ -711,9 +712,9 @@ static void uvm_task_counts(struct uvm_counts *r)
 #endif
 
 /* Write an N record of the current task (pid, tid: as its other
- * records have them) for each counter it has; a counter beyond UVM_COUNTS_MAX is
- * dropped, and counted so.  Returns the records written. */
-static int uvm_emit_task_counts(long long ts, long long pid, long long tid)
+ * records have them) for each counter it has; a counter beyond
+ * UVM_COUNTS_MAX is dropped, and counted so. */
+static void uvm_emit_task_counts(long long ts, long long pid, long long tid)
 {
 	struct uvm_counts r;
 	unsigned i;
@@ -725,7 +726,6 @@ static int uvm_emit_task_counts(long long ts, long long pid, long long tid)
 			 (long long)r.c[i].value);
 	if (r.over)
 		atomic64_inc(&uvm_dropped);
-	return r.n;
 }
 
 /* ---- files and descriptors ------------------------------------------- */

@@ -90,6 +90,8 @@ booted() { echo "uvm-vm run: exit $(cat "$D/rc"); stdout: $(cat "$D/out"); stder
 	run "$UVM_VM" stap -I "$UVM_ROOT/tapsets" -l 'uvm.process.*'
 	assert_success
 	assert_line uvm.process.exec
+	# perf_event_exit_task, which an optional probe needs, is there
+	assert_line uvm.process.counts
 	run "$UVM_VM" stap -p2 -e 'probe kernel.trace("sys_enter") { printf("%d\n", $id) }'
 	assert_success
 	assert_output --partial 'kernel.trace("raw_syscalls:sys_enter")'

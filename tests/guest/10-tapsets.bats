@@ -71,7 +71,7 @@ exec_pid() { awk -F'\t' -v p="$1" '$1 == "E" && $7 == p { print $3; exit }' "$2"
 @test "uvm.stp: header first, trailer last, record count and no loss" {
 	trace header
 	run cut -f1-4 "$T"
-	assert_line --index 0 $'H\tuvm-trace\t3\t'"$GUEST_KERNEL"
+	assert_line --index 0 $'H\tuvm-trace\t4\t'"$GUEST_KERNEL"
 	run tail -n 1 "$T"
 	assert_output --regexp $'^T\t'
 	# records counted by the module = records before the trailer, and
@@ -269,9 +269,9 @@ stack_pairs() {
 
 @test "uvm.stp -G stacks=1: every system call and fault with its user stack; exact counts per call path" {
 	trace stacks
-	# format version 3, stacks announced; a K after every S and F
+	# format version 4, stacks announced; a K after every S and F
 	run awk -F'\t' 'NR == 1 { print $3, $10 }' "$T"
-	assert_output "3 syscall,fault,process,mm,stack"
+	assert_output "4 syscall,fault,process,mm,stack"
 	read -r ev k bad <<<"$(stack_pairs "$T")"
 	echo "events $ev stacks $k bad $bad"
 	[ "$ev" -gt 300 ] && [ "$ev" = "$k" ] && [ "$bad" = 0 ]

@@ -243,8 +243,9 @@ switches_and_faults() {
 # sum_to_total: each process's own counts add up to the tree's: exactly
 # with perf's read records (all); with uvm's module (module), which reads
 # a task's counts as the kernel takes its events down, a little before
-# they stop, to at most 100 us of task clock a process less (measured:
-# 74 on 6.1) and 2 % of the context switches (measured: 0.8 %)
+# they stop, to at most 1 ms of task clock a process less (measured
+# under TCG: 74 us on average for the storm's on 6.1, 200 us for cpu
+# 300's on 6.12) and 2 % of the context switches (measured: 0.8 %)
 sum_to_total() {
 	local n
 	if [ "$per" = all ]; then
@@ -253,7 +254,7 @@ sum_to_total() {
 	fi
 	n=$(jq '.processes | length' "$J")
 	jq -e --argjson n "$n" '([.processes[].counters.task_clock_ns] | add) as $s | .totals.counters.task_clock_ns
-		| $s <= . and $s >= . - 100000 * $n' "$J"
+		| $s <= . and $s >= . - 1000000 * $n' "$J"
 	jq -e '([.processes[].counters.context_switches] | add) as $s | .totals.counters.context_switches
 		| $s <= . and $s >= . * 0.98 - 2' "$J"
 	jq -e '([.processes[].counters.minor_faults] | add) == .totals.counters.minor_faults' "$J"

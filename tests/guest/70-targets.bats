@@ -145,7 +145,7 @@ pairs() {
 	awk '$1 == "getppid" { g = $2 } $1 == "open_enoent" { o = $2 } $1 == "pid" { print $2, g, o }' "$1"
 }
 
-@test "pids=A,B,C,K: the header records the target set, in order; version 3" {
+@test "pids=A,B,C,K: the header records the target set, in order; version 4" {
 	# how long each module took to arm its probes, in the TAP output
 	for n in multi union summary; do
 		echo "# $n: $(cat "$D/$n.err.armed")" >&3
@@ -153,7 +153,7 @@ pairs() {
 	ok multi
 	# H magic version kernel ts realtime_ns target follow mode events targets
 	run awk -F'\t' 'NR == 1 { print $1, $2, $3, $7, $8, $11 }' "$D/multi.trace"
-	assert_output "H uvm-trace 3 0 1 $A,$B,$C,$K"
+	assert_output "H uvm-trace 4 0 1 $A,$B,$C,$K"
 	run tail -n 1 "$D/multi.trace"
 	assert_output --regexp $'^T\t[0-9]+\t[0-9]+\t0\t0\t0\t0$'
 }

@@ -114,13 +114,13 @@ setup() {
 }
 
 @test "uvm-collect: a wrong format version is a clear error naming file and line, exit 2" {
-	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t4\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v4.trace"
-	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v4.trace"
+	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t5\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v5.trace"
+	run "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v5.trace"
 	assert_equal "$status" 2
-	assert_output --partial "v4.trace:1: trace format version 4; this uvm-collect reads versions 1 to 3"
+	assert_output --partial "v5.trace:1: trace format version 5; this uvm-collect reads versions 1 to 4"
 	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t0\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v0.trace"
 	run -2 "$UVM_COLLECT" "$BATS_TEST_TMPDIR/v0.trace"
-	assert_output --partial "v0.trace:1: trace format version 0; this uvm-collect reads versions 1 to 3"
+	assert_output --partial "v0.trace:1: trace format version 0; this uvm-collect reads versions 1 to 4"
 	# version 1 (before K records) and 2 read the same
 	sed '1s/\tuvm-trace\t1\t/\tuvm-trace\t2\t/' "$F/tree.trace" >"$BATS_TEST_TMPDIR/v2.trace"
 	run -0 "$UVM_COLLECT" -f json "$BATS_TEST_TMPDIR/v2.trace"
