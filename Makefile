@@ -65,10 +65,10 @@ $(BUILD)/uvm-collect: helpers/main.c $(COLLECT_SRCS) $(COLLECT_HDRS) | deps
 
 # Runs in the guests' userlands (trixie, sid): static, so that it does not
 # depend on their C libraries.
-$(BUILD)/uvm-exec: helpers/uvm-exec.c helpers/counters.h | deps
+$(BUILD)/uvm-exec: helpers/uvm-exec.c helpers/counters.h runtime/uvm_trace.h | deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@ (static)"
-	$(Q)$(CC) -std=gnu11 $(WARN) $(CFLAGS) -static -o $@ $< $(LDFLAGS)
+	$(Q)$(CC) -std=gnu11 $(WARN) -Iruntime $(CFLAGS) -static -o $@ $< $(LDFLAGS)
 
 $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/workload.h
 	@mkdir -p $(@D)

@@ -72,6 +72,33 @@ static size_t min_fields(const struct record_type *rt)
 	return rt == &record_types['H'] ? HEADER_V2_N : rt->n;
 }
 
+/* A set of pids, sorted. */
+struct uvm_pid_set {
+	int *pid;
+	size_t n, cap;
+};
+
+/* Add pid to s: 1 when it was not there yet. */
+static int uvm_pid_set_add(struct uvm_pid_set *s, int pid)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->pid[mid] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && s->pid[lo] == pid)
+		return 0;
+	GROW(s->pid, s->n, s->cap);
+	memmove(&s->pid[lo + 1], &s->pid[lo], (s->n - lo) * sizeof(*s->pid));
+	s->pid[lo] = pid;
+	s->n++;
+	return 1;
+}
+
 struct uvm_parser {
 	struct uvm_profile *p;
 	const char *source;
@@ -94,7 +121,7 @@ struct uvm_parser {
 	 * and tid of the last S or F: a K record must follow its event */
 	char prev_tag;
 	int64_t ev_pid, ev_tid;
-	int64_t count_pid;	/* record_count: the last N record's pid */
+	struct uvm_pid_set count_unknown;	/* record_count: pids not in the trace */
 	size_t nf;		/* fields of the record being handled */
 	char error[256];
 };
@@ -112,6 +139,7 @@ void uvm_parser_free(struct uvm_parser *ps)
 {
 	if (!ps)
 		return;
+	free(ps->count_unknown.pid);
 	free(ps->buf);
 	free(ps);
 }
@@ -713,34 +741,47 @@ static int record_exit(struct uvm_parser *ps, const struct rec_exit *r)
 /* A task's perf count as its events were taken down: added to its
  * process's, for the counters file's reader (counters.c), which uses
  * them where the file has no process's own.  A process the trace does
- * not have (not followed) is counted once for its first record. */
+ * not have (not followed) is counted once. */
 static int record_count(struct uvm_parser *ps, const struct rec_count *r)
 {
 	struct uvm_profile *p = ps->p;
 	struct uvm_process *pr;
 	int k = uvm_counter_of_perf(r->TYPE.i, r->CONFIG.i);
+	uint64_t *v;
+	char what[56];
 
 	if (p->version < 4) {
 		bad_line(ps, "a perf count (N) in a trace of version 3 or older", NULL);
 		return 0;
 	}
+	if (r->PID.i <= 0 || r->PID.i > UVM_TARGET_PID_MAX) {
+		bad_line(ps, "a perf count (N) of no process", r->PID.s);
+		return 0;
+	}
 	if (k < 0) {
-		bad_line(ps, "a perf count (N) of no counter uvm-exec opens", r->TYPE.s);
+		snprintf(what, sizeof(what), "type %lld config %lld", (long long)r->TYPE.i,
+			 (long long)r->CONFIG.i);
+		bad_line(ps, "a perf count (N) of an unknown counter", what);
 		return 0;
 	}
 	if (r->VALUE.i < 0) {
 		bad_line(ps, "a negative perf count (N)", r->VALUE.s);
 		return 0;
 	}
-	p->task_counts++;
 	pr = uvm_profile_process(p, (int)r->PID.i, 0);
 	if (!pr) {
-		if (r->PID.i != ps->count_pid)
+		if (uvm_pid_set_add(&ps->count_unknown, (int)r->PID.i))
 			p->task_counts_unattributed++;
-		ps->count_pid = r->PID.i;
+		p->task_counts++;
 		return 0;
 	}
-	pr->task_counts.v[k] += (uint64_t)r->VALUE.i;
+	v = &pr->task_counts.v[k];
+	if (*v > UINT64_MAX - (uint64_t)r->VALUE.i) {
+		bad_line(ps, "a perf count (N) past 2^64 with its task's", r->VALUE.s);
+		return 0;
+	}
+	p->task_counts++;
+	*v += (uint64_t)r->VALUE.i;
 	pr->task_counts.have |= 1u << k;
 	return 0;
 }
@@ -1172,7 +1213,7 @@ static int split_slow(struct uvm_parser *ps, char *line, size_t len,
 		}
 	}
 	if (nf != rt->n && nf != min_fields(rt)) {
-		char what[64];
+		char what[56];
 		if (min_fields(rt) != rt->n)
 			snprintf(what, sizeof(what), "%s record has %zu fields, expected %zu or %zu",
 				 rt->name, nf, min_fields(rt), rt->n);

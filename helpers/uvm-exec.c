@@ -62,6 +62,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "uvm_trace.h"
 
 #define MAGIC "uvm-untraced 1\n"
 #define MAX_SIG 64
@@ -209,7 +210,7 @@ static int run(const char *restore_file, char **cmd)
 
 #define PC_MAX_CPUS 1024
 /* a read(2) of an event, and a read record after its pid and tid */
-#define PC_READ_FORMAT (PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING)
+#define PC_READ_FORMAT UVM_COUNTS_READ_FORMAT	/* the module knows ours by it */
 struct pc_read {
 	uint64_t value, enabled, running, id;
 };

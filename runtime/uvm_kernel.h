@@ -593,13 +593,17 @@ static inline struct uvm_rusage uvm_exit_rusage(long task, long group)
  * originals without a read record.  So uvm reads them itself, on entry
  * to that function (uvm.process.counts; N records, runtime/uvm_trace.h).
  *
- * An event is one of those when it inherits, with inherit_stat, and its
- * original (itself, or its parent) was opened on the launcher's child
- * (hw.target: the event holds a reference on that task, so its tgid can
- * be read however long ago it exited).  enable_on_exec cannot tell: the
- * exec clears it.  Someone else's perf events on these tasks have
- * another target; those uvm-exec opens not to inherit (its pins) do not
- * inherit.
+ * An event is one of those when it has uvm-exec's attributes (inherit,
+ * inherit_stat, counting, not sampling, UVM_COUNTS_READ_FORMAT)
+ * and its original (itself, or its parent) was opened on the launcher's
+ * child (hw.target: the event holds a reference on that task, so its
+ * tgid can be read however long ago it exited).  enable_on_exec cannot
+ * tell: the exec clears it.  Someone else's perf events on these tasks
+ * have another target or other attributes (perf record samples, perf
+ * stat does not set inherit_stat); uvm-exec's pins do not inherit.  The
+ * launcher must be stap's -c command itself (uvm_pending_fork): a
+ * command that runs it (stap -c 'taskset -c 0 uvm-exec ...') is no
+ * longer pending by then, and no N record is written.
  */
 #define UVM_COUNTS_MAX 12	/* distinct (type, config); uvm-exec opens 10 */
 
@@ -615,7 +619,8 @@ static int uvm_counted(struct perf_event *e, pid_t root)
 	struct perf_event *orig = e->parent ? e->parent : e;
 	struct task_struct *t = orig->hw.target;
 
-	if (!e->attr.inherit || !e->attr.inherit_stat)
+	if (!e->attr.inherit || !e->attr.inherit_stat ||
+	    is_sampling_event(e) || e->attr.read_format != UVM_COUNTS_READ_FORMAT)
 		return 0;
 	/* an original is the root's own (its main thread's) */
 	return t && t->tgid == root && (e->parent || t == current);
@@ -696,10 +701,12 @@ static void uvm_task_counts(struct uvm_counts *r)
 		int ctxn;
 
 		for (ctxn = 0; ctxn < perf_nr_task_contexts; ctxn++)
-			uvm_ctx_counts(current->perf_event_ctxp[ctxn], root, r);
+			uvm_ctx_counts(READ_ONCE(current->perf_event_ctxp[ctxn]),
+				       root, r);
 	}
 #else
-	uvm_ctx_counts(current->perf_event_ctxp, root, r);
+	/* another task may install it (perf_event_open on us) */
+	uvm_ctx_counts(READ_ONCE(current->perf_event_ctxp), root, r);
 #endif
 	local_irq_restore(flags);
 }

@@ -153,13 +153,19 @@
 
 /* N: a perf count of a task, read as the kernel takes its perf events
  * down: in its exit (right before or after its X record, by kernel), or
- * at an exec of a set-user-ID program.  One record for each counter
- * that 'uvm-exec --counters' opened on the traced command
+ * at an exec that leaves it not dumpable (set-user-ID).  One record for
+ * each counter that 'uvm-exec --counters' opened on the traced command
  * (helpers/counters.h): the task's own count since its exec (the
  * command) or its fork (every task forked from it), to this point,
  * summed over the CPUs' events.  type and config are the counter's
  * perf_event_attr fields.  Only in a trace of a command run under
  * 'uvm-exec --counters'; a task writes them once. */
+/* uvm-exec opens its counters with this read_format, which the module
+ * knows them by (uvm_counted in runtime/uvm_kernel.h); needs the perf
+ * header, <linux/perf_event.h>, where it is used. */
+#define UVM_COUNTS_READ_FORMAT                                                 \
+	(PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED |                      \
+	 PERF_FORMAT_TOTAL_TIME_RUNNING)
 #define UVM_COUNT_FIELDS(F)                                                    \
 	F(TS, "ts", I, "%lld")                                                 \
 	F(PID, "pid", I, "%lld")                                               \

@@ -243,9 +243,10 @@ switches_and_faults() {
 # sum_to_total: each process's own counts add up to the tree's: exactly
 # with perf's read records (all); with uvm's module (module), which reads
 # a task's counts as the kernel takes its events down, a little before
-# they stop, to at most 1 ms of task clock a process less (measured
-# under TCG: 74 us on average for the storm's on 6.1, 200 us for cpu
-# 300's on 6.12) and 2 % of the context switches (measured: 0.8 %)
+# they stop, to at most 1 ms of task clock a process and 2 % of the
+# tree's less (measured under TCG: 74 us on average for the storm's on
+# 6.1, 0.7 % of its total; 200 us for cpu 300's on 6.12, 0.15 %) and 2 %
+# of the context switches (measured: 0.8 %)
 sum_to_total() {
 	local n
 	if [ "$per" = all ]; then
@@ -254,7 +255,7 @@ sum_to_total() {
 	fi
 	n=$(jq '.processes | length' "$J")
 	jq -e --argjson n "$n" '([.processes[].counters.task_clock_ns] | add) as $s | .totals.counters.task_clock_ns
-		| $s <= . and $s >= . - 1000000 * $n' "$J"
+		| $s <= . and $s >= . - 1000000 * $n and $s >= . * 0.98' "$J"
 	jq -e '([.processes[].counters.context_switches] | add) as $s | .totals.counters.context_switches
 		| $s <= . and $s >= . * 0.98 - 2' "$J"
 	jq -e '([.processes[].counters.minor_faults] | add) == .totals.counters.minor_faults' "$J"
@@ -296,6 +297,18 @@ own_against_exit() {
 	sum_to_total
 }
 
+# counter_ids: "NAME TYPE/CONFIG ..." for every counter of
+# helpers/counters.h, from its one list
+counter_ids() {
+	cat >"$BATS_TEST_TMPDIR/ids.c" <<-'EOF'
+		#include <stdio.h>
+		#include "counters.h"
+		#define ID(id, name, unit, type, config) printf("%s %d/%llu ", name, (int)(type), (unsigned long long)(config));
+		int main(void) { UVM_COUNTER_LIST(ID) return 0; }
+	EOF
+	cc -I"$UVM_ROOT/helpers" -o "$BATS_TEST_TMPDIR/ids" "$BATS_TEST_TMPDIR/ids.c" && "$BATS_TEST_TMPDIR/ids"
+}
+
 @test "load: perf counters where the kernel writes read records (7.2): uvm's module read each task's own as perf did, process by process" {
 	counted storm
 	[ "$per" = all ] || skip "this kernel writes no read records (before 6.15): nothing to compare"
@@ -304,21 +317,22 @@ own_against_exit() {
 	# the kernel takes its events down, perf a little later (measured on
 	# 7.2: the same faults, switches 0 or 1 more, task clock 25 us to
 	# 0.6 ms more)
-	awk -F'\t' '$1 == "N" { n[$3 " " $5 " " $6] += $7 }
-		END { for (k in n) print k, n[k] }' "$D/storm.trace" | sort >"$D/storm.module"
-	awk '$1 == "pid" { print $2, $3, $4 }' "$D/storm.counters" | sed '
-		s/ task_clock_ns / 1 1 /; s/ context_switches / 1 3 /; s/ cpu_migrations / 1 4 /
-		s/ minor_faults / 1 5 /; s/ major_faults / 1 6 /' | sort >"$D/storm.perf"
-	join -j1 <(awk '{ print $1 "/" $2 "/" $3, $4 }' "$D/storm.perf") \
-		<(awk '{ print $1 "/" $2 "/" $3, $4 }' "$D/storm.module") >"$D/storm.both"
-	# every process and counter in both, once
+	awk -F'\t' '$1 == "N" { n[$3 "/" $5 "/" $6] += $7 }
+		END { for (k in n) printf "%s %.0f\n", k, n[k] }' "$D/storm.trace" | LC_ALL=C sort >"$D/storm.module"
+	awk -v map="$(counter_ids)" 'BEGIN { n = split(map, m, " "); for (i = 1; i < n; i += 2) id[m[i]] = m[i + 1] }
+		$1 == "pid" { print $2 "/" id[$3], $4 }' "$D/storm.counters" | LC_ALL=C sort >"$D/storm.perf"
+	LC_ALL=C join -j1 "$D/storm.perf" "$D/storm.module" >"$D/storm.both"
+	# every process and counter in both, once: the 2001 processes, each
+	# counter the file totals
 	assert_equal "$(wc -l <"$D/storm.both")" "$(wc -l <"$D/storm.perf")"
 	assert_equal "$(wc -l <"$D/storm.both")" "$(wc -l <"$D/storm.module")"
-	assert_equal "$(wc -l <"$D/storm.both")" $((2001 * 5))
-	awk '{ split($1, k, "/"); d = $2 - $3 }
-		k[3] == 1 && (d < 0 || d > 5000000) { print "task clock", $0; bad++ }
-		k[3] == 3 && (d < 0 || d > 2) { print "switches", $0; bad++ }
-		k[3] != 1 && k[3] != 3 && d != 0 { print "counter " k[3], $0; bad++ }
+	assert_equal "$(wc -l <"$D/storm.both")" $((2001 * $(grep -c '^total ' "$D/storm.counters")))
+	# PID/TYPE/CONFIG PERF MODULE: the task clock (1/1) and context
+	# switches (1/3) within those bounds, every other counter the same
+	awk '{ split($1, k, "/"); c = k[2] "/" k[3]; d = $2 - $3 }
+		c == "1/1" && (d < 0 || d > 5000000) { print "task clock", $0; bad++ }
+		c == "1/3" && (d < 0 || d > 2) { print "switches", $0; bad++ }
+		c != "1/1" && c != "1/3" && d != 0 { print "counter " c, $0; bad++ }
 		END { exit bad > 0 }' "$D/storm.both"
 }
 

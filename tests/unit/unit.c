@@ -576,10 +576,14 @@ static void test_task_counts(void)
 		"N\t1200\t10\t11\t1\t3\t2\n"
 		"N\t1300\t10\t10\t1\t1\t100\n"
 		"N\t1300\t10\t10\t1\t3\t5\n"
-		"N\t1300\t50\t50\t1\t1\t7\n"	/* not in the trace: once */
+		"N\t1300\t50\t50\t1\t1\t7\n"	/* not in the trace: each once */
 		"N\t1300\t50\t50\t1\t3\t1\n"
+		"N\t1300\t60\t60\t1\t1\t7\n"
+		"N\t1300\t50\t51\t1\t1\t7\n"
 		"N\t1300\t10\t10\t2\t1\t1\n"	/* no counter of uvm-exec's */
 		"N\t1300\t10\t10\t1\t5\t-1\n"
+		"N\t1300\t0\t10\t1\t5\t1\n"	/* no process */
+		"N\t1300\t4294967306\t10\t1\t5\t1\n"
 		"X\t1400\t10\t10\t1\t0\t0\t0\t1\t0\t0\t0\t0\t0\t1\n"
 		"T\t9000\t12\t0\t0\t0\t0\n";
 	struct uvm_profile *p = uvm_profile_new();
@@ -589,7 +593,7 @@ static void test_task_counts(void)
 	int fd;
 
 	CHECK(parse(p, t, 9) == 0);
-	CHECK(p->loss.malformed == 2 && p->task_counts == 6 && p->task_counts_unattributed == 1);
+	CHECK(p->loss.malformed == 4 && p->task_counts == 8 && p->task_counts_unattributed == 2);
 	pr = uvm_profile_process(p, 10, 0);
 	CHECK(pr && pr->task_counts.v[UVM_COUNTER_TASK_CLOCK] == 150 &&
 	      pr->task_counts.v[UVM_COUNTER_CONTEXT_SWITCHES] == 7);
@@ -603,7 +607,7 @@ static void test_task_counts(void)
 	      "total task_clock_ns 200\nend\n", f);
 	fclose(f);
 	CHECK(uvm_counters_read(p, path, err, sizeof(err)) == 0);
-	CHECK(p->per_process == UVM_PER_PROCESS_MODULE && p->counters_unattributed == 1);
+	CHECK(p->per_process == UVM_PER_PROCESS_MODULE && p->counters_unattributed == 2);
 	CHECK(pr->counts.have == 1u << UVM_COUNTER_TASK_CLOCK && pr->counts.v[UVM_COUNTER_TASK_CLOCK] == 150);
 	/* a file may not say module itself */
 	f = fopen(path, "w");
@@ -612,6 +616,17 @@ static void test_task_counts(void)
 	fclose(f);
 	CHECK(uvm_counters_read(p, path, err, sizeof(err)) < 0 && strstr(err, ":3: not a counters line"));
 	unlink(path);
+	uvm_profile_free(p);
+
+	/* a process's count past 2^64: refused, what it had kept */
+	p = uvm_profile_new();
+	CHECK(parse(p, "H\tuvm-trace\t4\tk\t1\t0\t7\t1\tevents\tall\t7\n"
+		       "P\t1000\t7\t1\t1\tsh\t/bin/sh\n"
+		       "N\t1300\t7\t7\t1\t1\t9223372036854775807\n"
+		       "N\t1300\t7\t8\t1\t1\t9223372036854775807\n"
+		       "N\t1300\t7\t9\t1\t1\t2\n", 64) == 0);
+	CHECK(p->loss.malformed == 1 && p->task_counts == 2);
+	CHECK(uvm_profile_process(p, 7, 0)->task_counts.v[UVM_COUNTER_TASK_CLOCK] == UINT64_MAX - 1);
 	uvm_profile_free(p);
 
 	/* before version 4 there is no N */
