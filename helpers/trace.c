@@ -1213,7 +1213,7 @@ static int split_slow(struct uvm_parser *ps, char *line, size_t len,
 		}
 	}
 	if (nf != rt->n && nf != min_fields(rt)) {
-		char what[56];
+		char what[64];
 		if (min_fields(rt) != rt->n)
 			snprintf(what, sizeof(what), "%s record has %zu fields, expected %zu or %zu",
 				 rt->name, nf, min_fields(rt), rt->n);

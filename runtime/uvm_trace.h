@@ -160,12 +160,6 @@
  * summed over the CPUs' events.  type and config are the counter's
  * perf_event_attr fields.  Only in a trace of a command run under
  * 'uvm-exec --counters'; a task writes them once. */
-/* uvm-exec opens its counters with this read_format, which the module
- * knows them by (uvm_counted in runtime/uvm_kernel.h); needs the perf
- * header, <linux/perf_event.h>, where it is used. */
-#define UVM_COUNTS_READ_FORMAT                                                 \
-	(PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED |                      \
-	 PERF_FORMAT_TOTAL_TIME_RUNNING)
 #define UVM_COUNT_FIELDS(F)                                                    \
 	F(TS, "ts", I, "%lld")                                                 \
 	F(PID, "pid", I, "%lld")                                               \
@@ -173,6 +167,13 @@
 	F(TYPE, "type", I, "%lld")                                             \
 	F(CONFIG, "config", I, "%lld")                                         \
 	F(VALUE, "value", I, "%lld")
+
+/* uvm-exec opens its counters with this read_format, which the module
+ * knows them by (uvm_counted in runtime/uvm_kernel.h); needs the perf
+ * header, <linux/perf_event.h>, where it is used. */
+#define UVM_COUNTS_READ_FORMAT                                                 \
+	(PERF_FORMAT_ID | PERF_FORMAT_TOTAL_TIME_ENABLED |                      \
+	 PERF_FORMAT_TOTAL_TIME_RUNNING)
 
 /* M: one call of the mmap family, with its real result.
  * op: mmap, munmap, mprotect, mremap, brk.  addr/len: the range asked for

@@ -279,7 +279,7 @@ own_against_exit() {
 	fi
 }
 
-@test "load: perf counters of the storm's 2001 processes: context switches and faults against the exit's, each process's where the kernel gives them" {
+@test "load: perf counters of the storm's 2001 processes: context switches and faults against the exit's, each process's own on every kernel" {
 	counted storm
 	switches_and_faults
 	# the task clock against the ticks: measured 0.76 of them (6.12) to
